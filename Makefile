@@ -1,0 +1,44 @@
+# The README's two commands: `make pack` and `make test`. Each installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MEETING ?= 2020-10-15
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBS   := libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea \
+          fonts-liberation2 poppler-utils
+
+.PHONY: pack test bench lint system clean
+
+pack: $(STAMP) system
+	$(BIN)/packgen build $(MEETING)
+
+test: $(STAMP) system
+	$(BIN)/pytest -q
+
+bench: $(STAMP) system
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check packgen tests benchmarks
+	$(BIN)/ruff format --check packgen tests benchmarks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,dev]'
+	touch $@
+
+# LibreOffice, metric-compatible fonts and poppler from Debian's packages, only when missing.
+system:
+	@if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
+	   || ! fc-list | grep -qi carlito; then \
+	  echo "Installing LibreOffice, fonts and poppler-utils from Debian's packages"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBS); \
+	fi
+
+clean:
+	rm -rf output/* .pytest_cache

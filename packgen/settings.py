@@ -1,0 +1,96 @@
+"""Partnership settings: `data/partnership.toml`, overridden by PACKGEN_* environment variables."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packgen.errors import InputError, Location, Problem
+from packgen.model import Agency
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "partnership.toml"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    sender: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    max_message_mb: float = 10.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    data: Path
+    name: str = "Safeguarding Partnership"
+    short_name: str = ""
+    pack_title: str = "Meeting Pack"
+    reply_address: str = ""
+    signing_line: str = ""
+    logos: tuple[Path, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    soffice: str = "soffice"
+    soffice_timeout: float = 180.0
+    email: EmailSettings = field(default_factory=EmailSettings)
+
+    def agency_short(self, name: str) -> str:
+        """Return the short form of an agency's name ("LBBD"), or the name itself."""
+        for agency in self.agencies:
+            if name.casefold() in (agency.name.casefold(), agency.short.casefold()):
+                return agency.short
+        return name
+
+
+def load_settings(data: Path) -> Settings:
+    """Read `partnership.toml` from the data folder; a missing file gives the defaults."""
+    path = data / SETTINGS_FILE
+    raw: dict = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(
+                "The partnership settings can't be read.",
+                [Problem(Location(SETTINGS_FILE), str(exc))],
+            ) from exc
+    else:
+        log.warning("%s not found in %s: using default settings", SETTINGS_FILE, data)
+    return _settings_from(data, raw, os.environ)
+
+
+def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
+    build = raw.get("build", {})
+    email = raw.get("email", {})
+    try:
+        return Settings(
+            data=data,
+            name=raw.get("name", Settings.name),
+            short_name=raw.get("short_name", ""),
+            pack_title=raw.get("pack_title", Settings.pack_title),
+            reply_address=raw.get("reply_address", ""),
+            signing_line=raw.get("signing_line", f"On behalf of the {raw.get('name', '')}"),
+            logos=tuple(data / p for p in raw.get("logos", ())),
+            agencies=tuple(Agency(a["name"], a.get("short", a["name"])) for a in raw.get("agencies", ())),
+            soffice=env.get("PACKGEN_SOFFICE", build.get("soffice", "soffice")),
+            soffice_timeout=float(env.get("PACKGEN_SOFFICE_TIMEOUT", build.get("soffice_timeout", 180))),
+            email=EmailSettings(
+                sender=env.get("PACKGEN_SMTP_FROM", email.get("from", "")),
+                smtp_host=env.get("PACKGEN_SMTP_HOST", email.get("smtp_host", "127.0.0.1")),
+                smtp_port=int(env.get("PACKGEN_SMTP_PORT", email.get("smtp_port", 25))),
+                smtp_user=env.get("PACKGEN_SMTP_USER", email.get("smtp_user", "")),
+                smtp_password=env.get("PACKGEN_SMTP_PASSWORD", ""),
+                max_message_mb=float(email.get("max_message_mb", 10)),
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            "The partnership settings are not valid.",
+            [Problem(Location(SETTINGS_FILE), f"{type(exc).__name__}: {exc}")],
+        ) from exc
