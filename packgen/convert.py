@@ -1,0 +1,217 @@
+"""LibreOffice headless conversion of Word documents to PDF, in parallel batches."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from packgen.errors import ConversionError, Location, Problem
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "install LibreOffice: sudo apt-get install libreoffice-writer-nogui"
+
+Progress = Callable[[Path], None]
+
+
+@dataclass
+class _Run:
+    """What one soffice run did: its exit status, its output, and whether it was killed."""
+
+    docs: list[Path]
+    returncode: int | None = None
+    output: str = ""
+    timed_out: bool = False
+
+
+def convert_to_pdf(
+    docs: Sequence[Path],
+    out_dir: Path,
+    *,
+    soffice: str = "soffice",
+    timeout: float = 180.0,
+    jobs: int = 2,
+    progress: Progress | None = None,
+) -> dict[Path, Path]:
+    """Convert each document to `out_dir/<stem>.pdf`, in `jobs` soffice runs side by side."""
+    docs = [Path(d) for d in docs]
+    if not docs:
+        return {}
+    _refuse_same_names(docs)
+    executable = _find_soffice(soffice, docs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    batches = split_batches(docs, jobs)
+    log.info("Converting %d documents with LibreOffice in %d runs", len(docs), len(batches))
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        runs = list(
+            pool.map(lambda b: _run_soffice(executable, b, out_dir, timeout, progress), batches)
+        )
+    pdfs = _collect(runs, out_dir, timeout)
+    return {doc: pdfs[doc] for doc in docs}
+
+
+def split_batches(docs: Sequence[Path], jobs: int) -> list[list[Path]]:
+    """Split the documents into at most `jobs` batches of similar total size."""
+    batches: list[list[Path]] = [[] for _ in range(max(1, min(jobs, len(docs))))]
+    sizes = [0] * len(batches)
+    for doc in sorted(docs, key=_size, reverse=True):
+        smallest = sizes.index(min(sizes))
+        batches[smallest].append(doc)
+        sizes[smallest] += _size(doc) + 50_000  # each document also costs a fixed start-up
+    order = {doc: i for i, doc in enumerate(docs)}
+    return [sorted(b, key=order.__getitem__) for b in batches if b]
+
+
+def soffice_version(soffice: str = "soffice", timeout: float = 60.0) -> str:
+    """Return `soffice --version` ("LibreOffice 7.4.7.2 …"), or "unknown" if it can't be run."""
+    executable = shutil.which(soffice)
+    if executable is None:
+        return "unknown"
+    with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
+        command = [executable, _profile_option(Path(profile)), "--version"]
+        run = _run(command, [], timeout, None)
+    return run.output.strip().splitlines()[-1] if run.output.strip() else "unknown"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _refuse_same_names(docs: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    problems = []
+    for doc in docs:
+        other = seen.setdefault(doc.stem.casefold(), doc)
+        if other is not doc:
+            message = f"would write the same PDF as {other.name}"
+            problems.append(Problem(Location(doc.name), message))
+    if problems:
+        raise ConversionError("Two documents would be converted to the same PDF.", problems)
+
+
+def _find_soffice(soffice: str, docs: list[Path]) -> str:
+    executable = shutil.which(soffice)
+    if executable is None:
+        raise ConversionError(
+            f"LibreOffice ({soffice}) was not found, so these documents can't be converted to "
+            f"PDF; {INSTALL_HINT}",
+            [Problem(Location(d.name), "not converted") for d in docs],
+        )
+    return executable
+
+
+def _profile_option(profile: Path) -> str:
+    return f"-env:UserInstallation={profile.resolve().as_uri()}"
+
+
+def _run_soffice(
+    executable: str, docs: list[Path], out_dir: Path, timeout: float, progress: Progress | None
+) -> _Run:
+    """Run one soffice over a batch, with its own throw-away profile."""
+    with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
+        command = [
+            executable,
+            _profile_option(Path(profile)),
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir.resolve()),
+            *(str(d.resolve()) for d in docs),
+        ]
+        log.debug("Running %s", " ".join(command))
+        return _run(command, docs, timeout, progress)
+
+
+def _run(command: list[str], docs: list[Path], timeout: float, progress: Progress | None) -> _Run:
+    """Run a command in its own process group; kill the whole group when the timeout passes."""
+    run = _Run(docs)
+    proc = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
+        errors="replace",
+    )
+
+    def kill() -> None:
+        run.timed_out = True
+        _kill_group(proc.pid)
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    lines = []
+    try:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            _report(line, docs, progress)
+        run.returncode = proc.wait()
+    finally:
+        timer.cancel()
+        _kill_group(proc.pid)  # a crashed soffice may leave helpers behind
+        proc.stdout.close()  # type: ignore[union-attr]
+    run.output = "".join(lines)
+    return run
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _report(line: str, docs: list[Path], progress: Progress | None) -> None:
+    """Call `progress` for the document soffice says it converted ("convert /x/a.docx -> …")."""
+    if progress is None or not line.startswith("convert "):
+        return
+    source = Path(line[len("convert ") :].split(" -> ", 1)[0]).resolve()
+    for doc in docs:
+        if source == doc.resolve():
+            progress(doc)
+
+
+def _collect(runs: list[_Run], out_dir: Path, timeout: float) -> dict[Path, Path]:
+    """Check that every document has a non-empty PDF; name each one that doesn't."""
+    pdfs: dict[Path, Path] = {}
+    problems = []
+    for run in runs:
+        for doc in run.docs:
+            pdf = out_dir / f"{doc.stem}.pdf"
+            if pdf.is_file() and pdf.stat().st_size > 0 and not run.timed_out:
+                pdfs[doc] = pdf
+            else:
+                problems.append(Problem(Location(doc.name), _failure(run, timeout)))
+    if problems:
+        names = ", ".join(p.location.file for p in problems)
+        raise ConversionError(f"LibreOffice could not convert {names} to PDF.", problems)
+    return pdfs
+
+
+def _failure(run: _Run, timeout: float) -> str:
+    if run.timed_out:
+        return f"LibreOffice did not finish within {timeout:g} s and was stopped"
+    detail = _last_line(run.output)
+    if run.returncode:
+        return f"LibreOffice failed (exit status {run.returncode}){detail}"
+    return f"LibreOffice produced no PDF{detail}"
+
+
+def _last_line(output: str) -> str:
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    return f": {lines[-1]}" if lines else ""

@@ -1,0 +1,121 @@
+"""LibreOffice conversion: the real soffice for the good path, fake soffice scripts for failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from packgen.convert import INSTALL_HINT, convert_to_pdf, soffice_version, split_batches
+from packgen.errors import ConversionError
+
+pytestmark = pytest.mark.soffice
+
+
+def make_docx(path: Path, heading: str, paragraphs: int = 1) -> Path:
+    """Write a small Word document with a heading and some paragraphs."""
+    document = Document()
+    document.add_heading(heading)
+    for _ in range(paragraphs):
+        document.add_paragraph("The partnership agreed the recommendations. " * 20)
+    document.save(path)
+    return path
+
+
+def fake_soffice(folder: Path, body: str) -> str:
+    """Write an executable shell script standing in for soffice; return its path."""
+    script = folder / "soffice"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return [make_docx(folder / f"paper-{i}.docx", f"Paper {i}", i * 8 + 1) for i in range(3)]
+
+
+def test_converts_every_document_to_a_non_empty_pdf(docs: list[Path], tmp_path: Path) -> None:
+    done: list[Path] = []
+    pdfs = convert_to_pdf(docs, tmp_path / "pdf", jobs=2, progress=done.append)
+    assert list(pdfs) == docs
+    for doc, pdf in pdfs.items():
+        assert pdf == tmp_path / "pdf" / f"{doc.stem}.pdf"
+        assert f"Paper {doc.stem[-1]}" in PdfReader(pdf).pages[0].extract_text()
+    assert sorted(done) == sorted(docs)
+
+
+def test_batches_cover_every_document_once_in_order() -> None:
+    docs = [Path(f"/nonexistent/{n}.docx") for n in "abcde"]
+    batches = split_batches(docs, 2)
+    assert len(batches) == 2
+    assert sorted(d for b in batches for d in b) == sorted(docs)
+    assert all(b == sorted(b, key=docs.index) for b in batches)
+
+
+def test_one_document_gives_one_batch() -> None:
+    assert split_batches([Path("a.docx")], 2) == [[Path("a.docx")]]
+
+
+def test_missing_soffice_names_the_documents_and_how_to_install(
+    docs: list[Path], tmp_path: Path
+) -> None:
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(docs, tmp_path / "pdf", soffice=str(tmp_path / "no-such-soffice"))
+    message = str(info.value)
+    assert INSTALL_HINT in message
+    assert all(doc.name in message for doc in docs)
+
+
+def test_soffice_exiting_0_without_pdf_names_the_document(docs: list[Path], tmp_path: Path) -> None:
+    soffice = fake_soffice(tmp_path, "exit 0")
+    with pytest.raises(ConversionError, match="paper-1.docx") as info:
+        convert_to_pdf(docs, tmp_path / "pdf", soffice=soffice)
+    assert "produced no PDF" in str(info.value)
+
+
+def test_failing_soffice_gives_its_exit_status(docs: list[Path], tmp_path: Path) -> None:
+    soffice = fake_soffice(tmp_path, "echo 'Error: source file could not be loaded'; exit 81")
+    with pytest.raises(ConversionError, match="exit status 81") as info:
+        convert_to_pdf(docs[:1], tmp_path / "pdf", soffice=soffice)
+    assert "paper-0.docx" in str(info.value)
+    assert "could not be loaded" in str(info.value)
+
+
+def test_hanging_soffice_is_killed_with_its_children(docs: list[Path], tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    soffice = fake_soffice(tmp_path, f"sleep 300 & echo $! >> {pids}; echo $$ >> {pids}; wait")
+    with pytest.raises(ConversionError, match="did not finish within 2 s") as info:
+        convert_to_pdf(docs, tmp_path / "pdf", soffice=soffice, timeout=2)
+    assert all(doc.name in str(info.value) for doc in docs)
+    for pid in pids.read_text().split():
+        assert not _alive(int(pid)), f"process {pid} survived"
+
+
+def test_two_documents_with_the_same_name_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = make_docx(tmp_path / "a" / "letter.docx", "A")
+    second = make_docx(tmp_path / "b" / "Letter.docx", "B")
+    with pytest.raises(ConversionError, match="same PDF"):
+        convert_to_pdf([first, second], tmp_path / "pdf")
+
+
+def test_soffice_version_names_libreoffice() -> None:
+    assert soffice_version().startswith("LibreOffice ")
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
+    return bool(state.stdout.strip()) and not state.stdout.strip().startswith("Z")
