@@ -1,0 +1,250 @@
+"""Merge the pack's PDFs in order, with bookmarks, page stamps, page labels and metadata."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdf
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.constants import PageLabelStyle
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from packgen import __version__
+from packgen.errors import InputError, Location, Problem
+
+log = logging.getLogger(__name__)
+
+FOOTER_FONT = "Helvetica"
+FOOTER_SIZE = 8.0
+FOOTER_BASELINE = 0.9 * cm  # from the bottom edge, below the documents' own bottom margins
+ITEM_FONT = "Helvetica-Bold"
+ITEM_SIZE = 9.0
+ITEM_MARGIN = 0.6 * cm  # the item box's distance from the top and right edges
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of the pack: the agenda (item None) or one of an item's documents."""
+
+    key: str
+    pdf: Path
+    title: str  # its bookmark under the item: "Recommendations table"
+    item: int | None = None
+    item_title: str = ""  # "Redbridge LSCB SCR Recommendations"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """What the pack says about itself: metadata and the footer line."""
+
+    title: str  # "BHR Safeguarding Partnership – Meeting Pack – 15 October 2020"
+    subject: str
+    author: str  # the partnership
+    footer: str  # "BHR Safeguarding Partnership – 15 October 2020"
+
+
+@dataclass
+class Layout:
+    """Where each document and each item sits in the pack, as 1-based page ranges."""
+
+    pages: int
+    documents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+def page_counts(parts: Sequence[Part]) -> dict[str, int]:
+    """Count each part's pages; an unreadable or encrypted PDF is an error naming it."""
+    counts, problems = {}, []
+    for part in parts:
+        try:
+            counts[part.key] = len(open_pdf(part.pdf).pages)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError("Some PDFs can't be put in the pack.", problems)
+    return counts
+
+
+def open_pdf(path: Path, name: str | None = None) -> PdfReader:
+    """Open a PDF for the pack: not encrypted, readable, with at least one page."""
+    where = Location(name or path.name)
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            raise InputError("A PDF is encrypted.", [Problem(where, _ENCRYPTED)])
+        if len(reader.pages) == 0:
+            raise InputError("A PDF has no pages.", [Problem(where, "the PDF has no pages")])
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        problem = Problem(where, f"the PDF can't be read ({exc})")
+        raise InputError("A PDF can't be read.", [problem]) from exc
+    return reader
+
+
+_ENCRYPTED = "the PDF is encrypted or password-protected: ask for an unprotected copy"
+
+
+def plan_layout(parts: Sequence[Part], counts: dict[str, int]) -> Layout:
+    """Work out each document's and each item's pages from the parts' page counts."""
+    layout = Layout(pages=0)
+    for part in parts:
+        first = layout.pages + 1
+        layout.pages += counts[part.key]
+        layout.documents[part.key] = (first, layout.pages)
+        if part.item is not None:
+            start = layout.items.get(part.item, (first, 0))[0]
+            layout.items[part.item] = (start, layout.pages)
+    return layout
+
+
+def assemble(parts: Sequence[Part], out: Path, info: PackInfo) -> Layout:
+    """Write the merged, stamped, bookmarked pack to `out` and return its layout."""
+    readers = {part.key: open_pdf(part.pdf) for part in parts}
+    layout = plan_layout(parts, {key: len(r.pages) for key, r in readers.items()})
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(readers[part.key], import_outline=False)
+    for page in writer.pages:
+        _strip_local_references(page)
+    _stamp(writer, parts, layout, info)
+    _add_bookmarks(writer, parts, layout)
+    writer.set_page_label(0, layout.pages - 1, style=PageLabelStyle.DECIMAL, start=1)
+    _set_metadata(writer, info)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as stream:
+        writer.write(stream)
+    log.info("Assembled %s: %d pages from %d documents", out.name, layout.pages, len(parts))
+    return layout
+
+
+def _add_bookmarks(writer: PdfWriter, parts: Sequence[Part], layout: Layout) -> None:
+    """Add a bookmark for the agenda, one per item with documents, one child per document."""
+    parents: dict[int, object] = {}
+    for part in parts:
+        first = layout.documents[part.key][0] - 1
+        if part.item is None:
+            writer.add_outline_item(title=part.title, page_number=first)
+            continue
+        if part.item not in parents:
+            title = f"{part.item} {part.item_title}".strip()
+            parents[part.item] = writer.add_outline_item(title=title, page_number=first)
+        writer.add_outline_item(title=part.title, page_number=first, parent=parents[part.item])
+    writer.page_mode = "/UseOutlines"
+
+
+def _set_metadata(writer: PdfWriter, info: PackInfo) -> None:
+    writer.add_metadata(
+        {
+            "/Title": info.title,
+            "/Subject": info.subject,
+            "/Author": info.author,
+            "/Creator": f"packgen {__version__}",
+            "/Producer": f"packgen {__version__} with pypdf {pypdf.__version__}",
+        }
+    )
+
+
+def _strip_local_references(page: PageObject) -> None:
+    """Drop what could carry a local path: page metadata and links to local files."""
+    for key in ("/Metadata", "/PieceInfo"):
+        page.pop(NameObject(key), None)
+    annots = page.get("/Annots")
+    if annots is None:
+        return
+    kept = ArrayObject(a for a in annots.get_object() if not _links_locally(a.get_object()))
+    page[NameObject("/Annots")] = kept
+
+
+def _links_locally(annot: DictionaryObject) -> bool:
+    action = annot.get("/A")
+    if action is None:
+        return False
+    action = action.get_object()
+    if action.get("/S") in ("/Launch", "/GoToR"):
+        return True
+    return action.get("/S") == "/URI" and str(action.get("/URI", "")).startswith("file:")
+
+
+def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackInfo) -> None:
+    """Stamp every page's footer, and each paper's first page with its item number."""
+    firsts = {layout.documents[p.key][0] - 1: p.item for p in parts if p.item is not None}
+    boxes = [_display_box(page) for page in writer.pages]
+    overlay = PdfReader(io.BytesIO(_overlays(boxes, firsts, layout.pages, info.footer)))
+    for page, box, stamp in zip(writer.pages, boxes, overlay.pages, strict=True):
+        page.merge_transformed_page(stamp, _placement(box))
+
+
+@dataclass(frozen=True)
+class _Box:
+    """A page as it is shown: its visible box in user space, its rotation and shown size."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    rotation: int
+
+    @property
+    def size(self) -> tuple[float, float]:
+        width, height = self.right - self.left, self.top - self.bottom
+        return (height, width) if self.rotation in (90, 270) else (width, height)
+
+
+def _display_box(page: PageObject) -> _Box:
+    box = page.cropbox
+    left, right = sorted((float(box.left), float(box.right)))
+    bottom, top = sorted((float(box.bottom), float(box.top)))
+    return _Box(left, bottom, right, top, page.rotation % 360)
+
+
+def _placement(box: _Box) -> Transformation:
+    """Map the upright overlay onto the page so it reads upright once /Rotate is applied."""
+    corner = {
+        0: (box.left, box.bottom),
+        90: (box.right, box.bottom),
+        180: (box.right, box.top),
+        270: (box.left, box.top),
+    }[box.rotation]
+    return Transformation().rotate(box.rotation).translate(*corner)
+
+
+def _overlays(boxes: list[_Box], firsts: dict[int, int | None], total: int, footer: str) -> bytes:
+    """Draw one overlay page per pack page, each the size of the page as shown."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=1, invariant=1)
+    for index, box in enumerate(boxes):
+        width, height = box.size
+        canvas.setPageSize((width, height))
+        _draw_footer(canvas, width, f"{footer}  ·  Page {index + 1} of {total}")
+        if index in firsts:
+            _draw_item(canvas, width, height, f"Item {firsts[index]}")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw_footer(canvas: Canvas, width: float, text: str) -> None:
+    size = min(FOOTER_SIZE, 0.9 * width / stringWidth(text, FOOTER_FONT, 1))
+    canvas.setFont(FOOTER_FONT, size)
+    canvas.setFillGray(0.25)
+    canvas.drawCentredString(width / 2, FOOTER_BASELINE, text)
+
+
+def _draw_item(canvas: Canvas, width: float, height: float, text: str) -> None:
+    text_width = stringWidth(text, ITEM_FONT, ITEM_SIZE)
+    box_width, box_height = text_width + 12, ITEM_SIZE + 8
+    x, y = width - ITEM_MARGIN - box_width, height - ITEM_MARGIN - box_height
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.setStrokeGray(0.2)
+    canvas.setLineWidth(0.8)
+    canvas.rect(x, y, box_width, box_height, stroke=1, fill=1)
+    canvas.setFillGray(0)
+    canvas.setFont(ITEM_FONT, ITEM_SIZE)
+    canvas.drawString(x + 6, y + 5.5, text)
