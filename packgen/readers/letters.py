@@ -1,0 +1,90 @@
+"""letters.xlsx: one letter per row, for partners to sign."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from packgen.errors import Problems
+from packgen.model import Letter
+from packgen.readers import _cells
+from packgen.workbook import Column, Row
+
+FILE = "letters.xlsx"
+SIGNATURES = "signatures"
+COLUMNS = (
+    Column("key", ("Key", "Id", "Letter")),
+    Column("meeting", ("Meeting", "Meeting Date"), required=False),
+    Column("item", ("Item", "Item No", "Agenda Item")),
+    Column("recipient", ("Recipient", "To", "Address")),
+    Column("date", ("Date", "Letter Date"), required=False),
+    Column("salutation", ("Salutation", "Dear")),
+    Column("subject", ("Subject", "Re")),
+    Column("body", ("Body", "Text", "Letter Text")),
+    Column("signatory", ("Signatory", "From", "Signed By")),
+    Column("signed", ("Signed",), required=False),
+    Column("signature", ("Signature", "Signature Image"), required=False),
+    Column("reply", ("Reply Address", "Reply To"), required=False),
+    Column("enclosure", ("Enclosure", "Enclosures", "Enc"), required=False),
+)
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def read_letters(data: Path, problems: Problems, required: bool = True) -> list[Letter]:
+    """Read every letter, in workbook order."""
+    sheets = _cells.load(data, FILE, problems, required)
+    table = _cells.table(FILE, sheets, COLUMNS, problems) if sheets else None
+    if table is None:
+        return []
+    letters: list[Letter] = []
+    keys: set[str] = set()
+    for row in table.rows():
+        letter = _letter(data, row, problems)
+        if letter.key in keys:
+            problems.error(row.where("key"), f"Key: another letter already uses {letter.key!r}")
+        keys.add(letter.key)
+        letters.append(letter)
+    return letters
+
+
+def _letter(data: Path, row: Row, problems: Problems) -> Letter:
+    key = _cells.required(row, "key", problems)
+    if key and not _KEY.fullmatch(key):
+        problems.error(row.where("key"), f"Key: {key!r} must be lower-case letters, digits and -")
+    meeting = (
+        _cells.exact_date(row, "meeting", problems) if _cells.optional(row, "meeting") else None
+    )
+    item = _cells.number(row, "item", problems)
+    if item is None and row.text("item") == "":
+        problems.error(row.where("item"), "Item is empty")
+    return Letter(
+        key=key,
+        item=item or 0,
+        recipient=tuple(row.text("recipient").split("\n")),
+        date=_cells.date(row, "date", problems) if row.has("date") else _cells.FuzzyDate(""),
+        salutation=_cells.required(row, "salutation", problems),
+        subject=row.text("subject"),
+        paragraphs=tuple(p.strip() for p in re.split(r"\n\s*\n", row.text("body")) if p.strip()),
+        signatory=_cells.required(row, "signatory", problems),
+        signed=_cells.yes_no(row, "signed", problems),
+        signature=_signature(data, row, problems),
+        reply_address=_cells.optional(row, "reply"),
+        enclosure=_cells.optional(row, "enclosure"),
+        meeting=meeting,
+        location=row.where("key"),
+    )
+
+
+def _signature(data: Path, row: Row, problems: Problems) -> Path | None:
+    name = _cells.optional(row, "signature")
+    if not name:
+        return None
+    if "/" in name or "\\" in name or ".." in name:
+        problems.error(row.where("signature"), f"Signature: {name!r} must be a plain file name")
+        return None
+    path = data / SIGNATURES / name
+    if not path.is_file():
+        problems.error(
+            row.where("signature"), f"Signature: {name} not found in {data / SIGNATURES}"
+        )
+    return path
