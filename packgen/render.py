@@ -1,0 +1,270 @@
+"""Render the pack's own documents from the Word templates with docxtpl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+import re
+import zipfile
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2.sandbox import SandboxedEnvironment
+
+from packgen.context import Image, PageRefs, Record, build_context, letter_problems
+from packgen.errors import (
+    Location,
+    PackgenError,
+    Problem,
+    Problems,
+    Severity,
+    TemplateError,
+)
+from packgen.plan import PackDocument, PackPlan
+
+if TYPE_CHECKING:
+    from packgen.check import Prepared
+
+log = logging.getLogger(__name__)
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_TAG = re.compile(r"\{[{%#]-?\s*(?:p|tr|tc|r)\s")
+
+
+def jinja_env() -> SandboxedEnvironment:
+    """Return the environment every template renders in: sandboxed, strict, escaping."""
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+def check_templates(templates: Path, plan: PackPlan, prepared: Prepared) -> list[Problem]:
+    """List what would stop rendering: missing templates, bad tags, variables the data lacks."""
+    problems = Problems()
+    seen: set[str] = set()
+    for doc in plan.documents:
+        if doc.letter is not None:
+            problems.extend(letter_problems(doc.letter, prepared))
+        if doc.template is None or doc.template in seen:
+            continue
+        seen.add(doc.template)
+        problems.extend(_check_template(templates, doc, plan, prepared))
+    return problems.items
+
+
+def _check_template(
+    templates: Path, doc: PackDocument, plan: PackPlan, prepared: Prepared
+) -> list[Problem]:
+    name = doc.template or ""
+    path = templates / name
+    if not path.is_file():
+        return [Problem(Location(name), f"template not found in {templates}")]
+    try:
+        context = build_context(doc, plan, prepared)
+    except PackgenError as exc:
+        return list(exc.problems)
+    tpl = _load(path)
+    try:
+        missing = tpl.get_undeclared_template_variables(jinja_env(), context)
+    except jinja2.TemplateError as exc:
+        return [Problem(_locate(tpl, name, exc), _message(exc))]
+    return [
+        Problem(Location(name), f"uses {{{{ {var} }}}}, which the data can't provide")
+        for var in sorted(missing)
+    ]
+
+
+def render_all(
+    plan: PackPlan,
+    prepared: Prepared,
+    templates: Path,
+    out_dir: Path,
+    page_refs: PageRefs | None = None,
+) -> list[Path]:
+    """Render every document of the plan that comes from a template; papers are left alone."""
+    problems = Problems()
+    for problem in check_templates(templates, plan, prepared):
+        if problem.severity is Severity.WARNING:
+            log.warning("%s", problem)
+        problems.extend([problem])
+    problems.raise_if_errors("The templates can't be rendered.", TemplateError)
+    paths = []
+    for doc in plan.documents:
+        if doc.template is None:
+            continue
+        try:
+            paths.append(render_document(doc, plan, prepared, templates, out_dir, page_refs))
+        except PackgenError as exc:
+            problems.extend(exc.problems)
+    problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
+    return paths
+
+
+def render_document(
+    doc: PackDocument,
+    plan: PackPlan,
+    prepared: Prepared,
+    templates: Path,
+    out_dir: Path,
+    page_refs: PageRefs | None = None,
+) -> Path:
+    """Render one document to `out_dir/<key>.docx` and return its path."""
+    name = doc.template or ""
+    path = templates / name
+    if not path.is_file():
+        raise TemplateError(
+            "A template is missing.", [Problem(Location(name), f"not found in {templates}")]
+        )
+    context = build_context(doc, plan, prepared, page_refs)
+    tpl = _load(path)
+    try:
+        tpl.render(_with_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
+    except Exception as exc:  # a user's template can fail in any way Jinja can
+        problem = Problem(_locate(tpl, name, exc), _message(exc))
+        raise TemplateError(f"{name} can't be rendered for {doc.key}.", [problem]) from exc
+    _even_out_looped_columns(tpl, path)
+    _fix_properties(tpl, doc, plan)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{doc.key}.docx"
+    _save_deterministic(tpl, target)
+    log.info("Rendered %s from %s", target.name, name)
+    return target
+
+
+def _load(path: Path) -> DocxTemplate:
+    """Open a template, naming it when it is not a Word document."""
+    try:
+        tpl = DocxTemplate(path)
+        tpl.init_docx()
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise TemplateError(
+            "A template can't be opened.",
+            [Problem(Location(path.name), f"not a Word document: {exc}")],
+        ) from exc
+    return tpl
+
+
+def _with_images(value: Any, tpl: DocxTemplate) -> Any:
+    """Turn every Image in the context into an InlineImage of this template."""
+    if isinstance(value, Image):
+        return InlineImage(tpl, str(value.path), height=Mm(value.height_mm))
+    if isinstance(value, dict):
+        return {k: _with_images(v, tpl) for k, v in value.items()}
+    if isinstance(value, Record):
+        return Record(**{k: _with_images(v, tpl) for k, v in vars(value).items()})
+    if isinstance(value, list):
+        return [_with_images(v, tpl) for v in value]
+    return value
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _message(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+
+
+def _error_line(exc: Exception) -> int | None:
+    """Return the template line of a Jinja error (syntax errors carry it, others in frames)."""
+    if getattr(exc, "lineno", None):
+        return exc.lineno
+    line = None
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _locate(tpl: DocxTemplate, name: str, exc: Exception) -> Location:
+    """Name the template paragraph a Jinja error comes from and quote it."""
+    line = _error_line(exc)
+    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+    lines = xml.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return Location(name)
+    text = re.sub(r"<[^>]+>", "", lines[line - 1]).strip()
+    number = _paragraph_number(tpl, text)
+    where = f"paragraph {number}" if number else f"line {line}"
+    return Location(name, where, f"“{_shorten(text)}”")
+
+
+def _paragraph_number(tpl: DocxTemplate, text: str) -> int | None:
+    """Find the template paragraph (counted through the body, tables included) quoted."""
+    body = Document(tpl.template_file).element.body
+    found = None
+    for number, p in enumerate(body.iter(qn("w:p")), 1):
+        words = _TAG.sub(
+            lambda m: m.group(0)[:2] + " ", "".join(t.text or "" for t in p.iter(qn("w:t")))
+        )
+        words = words.strip()
+        if words and words in text:
+            found = number
+            if "{" in words:
+                return number
+    return found
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def _even_out_looped_columns(tpl: DocxTemplate, template: Path) -> None:
+    """Share the width of column-looped tables: first column kept, the rest equal."""
+    looped = [i for i, t in enumerate(Document(template).tables) if "{%tc" in t._tbl.xml]
+    tables = tpl.docx.tables
+    for index in looped:
+        if index < len(tables):
+            _share_columns(tables[index])
+
+
+def _share_columns(table) -> None:
+    cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    if len(cols) < 2:
+        return
+    widths = [int(float(c.get(qn("w:w")) or 0)) for c in cols]
+    first = max(widths[0], sum(widths) // 4)
+    rest = (sum(widths) - first) // (len(cols) - 1)
+    new = [first] + [rest] * (len(cols) - 1)
+    for col, width in zip(cols, new, strict=True):
+        col.set(qn("w:w"), str(width))
+    for row in table._tbl.tr_lst:
+        for tc, width in zip(row.tc_lst, new, strict=False):
+            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
+            tc.tcPr.tcW.set(qn("w:type"), "dxa")
+
+
+def _fix_properties(tpl: DocxTemplate, doc: PackDocument, plan: PackPlan) -> None:
+    """Date the document by its meeting so the same data gives the same bytes."""
+    props = tpl.docx.core_properties
+    stamp = dt.datetime.combine(plan.meeting.date, dt.time())
+    props.created = props.modified = stamp
+    props.last_printed = stamp
+    props.revision = 1
+    props.title = doc.title
+    props.author = props.last_modified_by = "packgen"
+
+
+def _save_deterministic(tpl: DocxTemplate, target: Path) -> None:
+    """Save with fixed zip entry dates, through a temporary file moved into place."""
+    buffer = io.BytesIO()
+    tpl.save(buffer)
+    buffer.seek(0)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(tmp, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    os.replace(tmp, target)

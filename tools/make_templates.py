@@ -1,0 +1,451 @@
+"""Generate the Word templates in templates/ with python-docx.
+
+The committed .docx files are what packgen reads and what users edit; this script only makes a
+fresh set. Run it from the repository root:
+
+    .venv/bin/python tools/make_templates.py [OUTPUT_FOLDER]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell
+
+FONT = "Calibri"
+HEADING_COLOUR = RGBColor(0x1F, 0x3A, 0x5F)
+SECTION_FILL = "D9E2F3"
+HEADER_FILL = "DEEAF6"
+FIXED_DATE = dt.datetime(2020, 1, 1)
+
+
+def new_document(title: str, landscape: bool = False) -> Document:
+    """Return an empty A4 document with Calibri styles and room for the pack's stamps."""
+    doc = Document()
+    _set_styles(doc)
+    section = doc.sections[0]
+    width, height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        width, height = height, width
+    section.page_width, section.page_height = width, height
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin = Cm(2.0)
+    section.bottom_margin = Cm(2.5)
+    section.header_distance = section.footer_distance = Cm(1.0)
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, "packgen", "packgen"
+    props.created = props.modified = FIXED_DATE
+    props.revision = 1
+    return doc
+
+
+def _set_styles(doc: Document) -> None:
+    """Use Calibri everywhere, British English, and compact headings."""
+    styles = doc.styles
+    for rfonts in styles.element.iter(qn("w:rFonts")):
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+            rfonts.attrib.pop(qn(attr), None)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            rfonts.set(qn(attr), FONT)
+    for lang in styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), "en-GB")
+    normal = styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.0
+    for name, size in (("Title", 20), ("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11)):
+        style = styles[name]
+        style.font.name, style.font.size = FONT, Pt(size)
+        style.font.color.rgb = HEADING_COLOUR
+        style.font.bold = True
+        style.font.italic = False
+        style.paragraph_format.space_before = Pt(12 if name != "Heading 3" else 6)
+        style.paragraph_format.space_after = Pt(6)
+    title = styles["Title"]
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for border in title.element.iter(qn("w:pBdr")):
+        border.getparent().remove(border)
+    bullet = styles["List Bullet"]
+    bullet.font.name = FONT
+    bullet.paragraph_format.space_after = Pt(3)
+    address = styles.add_style("Address", 1)
+    address.base_style = normal
+    address.paragraph_format.space_after = Pt(0)
+    small = styles.add_style("Table Text", 1)
+    small.base_style = normal
+    small.font.size = Pt(10)
+    small.paragraph_format.space_after = Pt(2)
+
+
+def para(container, text: str = "", style: str | None = None, bold: bool = False):
+    """Add a paragraph holding `text` in one run (so Jinja tags stay whole)."""
+    paragraph = container.add_paragraph(style=style)
+    if text:
+        paragraph.add_run(text).bold = bold or None
+    return paragraph
+
+
+def cell_text(cell: _Cell, text: str, bold: bool = False, style: str = "Table Text") -> None:
+    """Put `text` in the cell's first paragraph."""
+    paragraph = cell.paragraphs[0]
+    paragraph.style = cell.part.document.styles[style]
+    if text:
+        paragraph.add_run(text).bold = bold or None
+
+
+def shade(cell: _Cell, fill: str) -> None:
+    """Give a cell a background colour."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+def repeat_header(row) -> None:
+    """Repeat a table's first row at the top of each page."""
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    tr_pr.append(header)
+
+
+def grid(doc, widths_cm: Sequence[float], rows: int = 1) -> Table:
+    """Add a Table Grid table with fixed column widths."""
+    table = doc.add_table(rows=rows, cols=len(widths_cm))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+    for col, width in zip(table.columns, widths_cm, strict=True):
+        col.width = Cm(width)
+    return table
+
+
+def heading_row(table: Table, labels: Sequence[str]) -> None:
+    """Fill the first row with bold, shaded, repeating column headings."""
+    row = table.rows[0]
+    for cell, label in zip(row.cells, labels, strict=True):
+        cell_text(cell, label, bold=True)
+        shade(cell, HEADER_FILL)
+    repeat_header(row)
+
+
+def tag_row(table: Table, tag: str) -> None:
+    """Add a row whose first cell holds a docxtpl row tag ({%tr ... %})."""
+    cell_text(table.add_row().cells[0], tag)
+
+
+def merged_row(table: Table, text: str, bold: bool = True, fill: str | None = None):
+    """Add a row of one cell spanning the table."""
+    row = table.add_row()
+    cell = row.cells[0].merge(row.cells[-1])
+    cell_text(cell, text, bold=bold)
+    if fill:
+        shade(cell, fill)
+    return cell
+
+
+def values_row(table: Table, texts: Sequence[str]):
+    """Add a row of cells, one text each."""
+    row = table.add_row()
+    for cell, text in zip(row.cells, texts, strict=True):
+        cell_text(cell, text)
+    return row
+
+
+def agenda() -> Document:
+    """Agenda: meeting table, title, items with lead, time, start and pages, future meetings."""
+    doc = new_document("Agenda")
+    info = grid(doc, [3.0, 7.0, 2.0, 5.0], rows=0)
+    for label, value in (
+        ("Meeting:", "{{ meeting.title }}"),
+        ("Date:", "{{ meeting.date }}"),
+        ("Venue:", "{{ meeting.venue }}"),
+        ("Chair:", "{{ meeting.chair }}"),
+        ("Secretariat:", "{{ meeting.secretariat }}"),
+    ):
+        row = info.add_row()
+        cell_text(row.cells[0], label, bold=True)
+        if label == "Date:":
+            cell_text(row.cells[1], value)
+            cell_text(row.cells[2], "Time:", bold=True)
+            cell_text(row.cells[3], "{{ meeting.time }}")
+        else:
+            cell_text(row.cells[1].merge(row.cells[3]), value)
+    para(doc)
+    para(doc, "A G E N D A", style="Title")
+    items = grid(doc, [1.0, 9.0, 1.8, 2.0, 1.4, 1.8])
+    heading_row(items, ["No.", "Item", "Lead", "Time allowed", "Start", "Pages"])
+    tag_row(items, "{%tr for item in items %}")
+    row = values_row(
+        items,
+        [
+            "{{ item.number }}",
+            "{{ item.title }}",
+            "{{ item.lead }}",
+            "{{ item.duration }}",
+            "{{ item.start }}",
+            "{{ item.pages }}",
+        ],
+    )
+    row.cells[1].paragraphs[0].runs[0].bold = True
+    listing = row.cells[1]
+    for text in (
+        "{%p for paper in item.papers %}",
+        "{{ paper }}",
+        "{%p endfor %}",
+        "{%p for date in item.future_meetings %}",
+        "{{ date }}",
+        "{%p endfor %}",
+    ):
+        style = "List Bullet" if text.startswith("{{") else "Table Text"
+        p = para(listing, text, style=style)
+        if style == "List Bullet":
+            p.runs[0].font.size = Pt(10)
+    tag_row(items, "{%tr endfor %}")
+    para(doc, "{%p if future_meetings_after_items %}")
+    para(doc, "Dates of future meetings", style="Heading 2")
+    para(doc, "{%p for date in future_meetings %}")
+    para(doc, "{{ date }}", style="List Bullet")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
+    return doc
+
+
+def minutes() -> Document:
+    """Notes of a meeting: meeting information, attendance, then the notes item by item."""
+    doc = new_document("Notes of meeting")
+    para(doc, "Meeting Information", style="Heading 1")
+    info = grid(doc, [3.5, 13.5], rows=0)
+    for label, value in (
+        ("Title:", "{{ meeting.title }}"),
+        ("Date:", "{{ meeting.date }}"),
+        ("Chair:", "{{ meeting.chair }}"),
+        ("Secretariat:", "{{ meeting.secretariat }}"),
+        ("Venue:", "{{ meeting.venue }}"),
+    ):
+        row = values_row(info, [label, value])
+        row.cells[0].paragraphs[0].runs[0].bold = True
+    para(doc, "Attendance", style="Heading 1")
+    table = grid(doc, [6.5, 6.0, 4.5])
+    heading_row(table, ["Name", "Title", "Agency"])
+    for label, people in (("Attendees:", "attendees"), ("Apologies:", "apologies")):
+        merged_row(table, label, fill=SECTION_FILL)
+        tag_row(table, f"{{%tr for person in {people} %}}")
+        values_row(table, ["{{ person.name }}", "{{ person.title }}", "{{ person.agency }}"])
+        tag_row(table, "{%tr endfor %}")
+    para(doc, "Notes", style="Heading 1")
+    para(doc, "{%p for item in items %}")
+    para(doc, "{{ item.number }}. {{ item.title }}", style="Heading 2")
+    para(doc, "{%p for line in item.paragraphs %}")
+    para(doc, '{%p if line.style == "subheading" %}')
+    para(doc, "{{ line.text }}", style="Heading 3")
+    para(doc, '{%p elif line.style == "bullet" %}')
+    para(doc, "{{ line.text }}", style="List Bullet")
+    para(doc, '{%p elif line.style == "action" %}')
+    action = para(doc, "{{ line.label }}", bold=True)
+    action.add_run(" {{ line.text }}")
+    para(doc, "{%p else %}")
+    para(doc, "{{ line.text }}")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    return doc
+
+
+def action_log() -> Document:
+    """Action log: actions grouped under their meetings, open ones shaded."""
+    doc = new_document("Action log")
+    para(doc, "{{ partnership }}", style="Title")
+    para(doc, "{{ title }}", style="Heading 1").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para(doc, "{{ summary }}")
+    table = grid(doc, [1.8, 5.6, 2.2, 5.6, 1.8])
+    heading_row(table, ["Ref", "Action", "Lead", "Update Comments", "Status"])
+    tag_row(table, "{%tr for group in groups %}")
+    merged_row(table, "Meeting: {{ group.heading }}", fill=SECTION_FILL)
+    tag_row(table, "{%tr for action in group.actions %}")
+    row = values_row(
+        table,
+        [
+            "{{ action.ref }}",
+            "{{ action.text }}",
+            "{{ action.lead }}",
+            "{{ action.update }}",
+            "{% cellbg action.shade %}{{ action.status }}",
+        ],
+    )
+    row.cells[4].paragraphs[0].runs[0].bold = True
+    tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr endfor %}")
+    para(doc)
+    para(doc, "Open and carried-forward actions are shaded in the Status column.")
+    return doc
+
+
+def tracker() -> Document:
+    """Case review tracker (landscape): one row per case."""
+    doc = new_document("Case review tracker", landscape=True)
+    para(doc, "{{ title }}", style="Heading 1")
+    widths = [2.2, 2.4, 6.0, 2.0, 8.2, 2.5, 2.4]
+    table = grid(doc, widths)
+    heading_row(
+        table,
+        [
+            "Initials",
+            "Notification Date to NP",
+            "Case Summary/Themes",
+            "Lead Authority",
+            "Update",
+            "Presentation to Local SCP",
+            "Published Y/N",
+        ],
+    )
+    tag_row(table, "{%tr for case in cases %}")
+    values_row(
+        table,
+        [
+            "{{ case.initials }}",
+            "{{ case.notified }}",
+            "{{ case.summary }}",
+            "{{ case.lead_authority }}",
+            "{{ case.update }}",
+            "{{ case.presented }}",
+            "{{ case.published }}",
+        ],
+    )
+    tag_row(table, "{%tr endfor %}")
+    return doc
+
+
+def forward_plan() -> Document:
+    """Agenda forward plan: each meeting's items, the meeting of this pack shaded."""
+    doc = new_document("Agenda forward plan")
+    para(doc, "{{ partnership }}", style="Title")
+    para(doc, "{{ title }}", style="Heading 1").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    table = grid(doc, [1.2, 7.0, 2.3, 6.5])
+    heading_row(table, ["No.", "Agenda Item", "Lead", "Notes"])
+    tag_row(table, "{%tr for meeting in meetings %}")
+    merged_row(table, "{% cellbg meeting.shade %}Meeting: {{ meeting.heading }}")
+    tag_row(table, "{%tr for item in meeting.items %}")
+    values_row(
+        table, ["{{ item.number }}", "{{ item.title }}", "{{ item.lead }}", "{{ item.notes }}"]
+    )
+    tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr endfor %}")
+    para(doc)
+    para(doc, "Meetings are held approximately every six weeks.")
+    return doc
+
+
+def recommendations() -> Document:
+    """SCR recommendations (landscape): case header, then one column per agency."""
+    doc = new_document("SCR recommendations", landscape=True)
+    para(doc, "{{ title }}", style="Heading 1")
+    head = grid(doc, [3.5, 9.35, 3.5, 9.35], rows=0)
+    for left, right in (
+        (("Case Type:", "{{ header.case_type }}"), ("Publication Date:", "{{ header.date }}")),
+        (("Lead LSCP:", "{{ header.lead }}"), ("Title and link to Report:", "{{ header.title }}")),
+    ):
+        row = values_row(head, [*left, *right])
+        for cell in (row.cells[0], row.cells[2]):
+            cell.paragraphs[0].runs[0].bold = True
+            shade(cell, HEADER_FILL)
+    row = head.add_row()
+    cell_text(row.cells[0], "Comments:", bold=True)
+    shade(row.cells[0], HEADER_FILL)
+    cell_text(row.cells[1].merge(row.cells[3]), "{{ header.comments }}")
+    para(doc)
+    table = grid(doc, [7.0, 0.5, 17.7, 0.5])
+    heading_row(
+        table,
+        ["Recommendation", "{%tc for agency in agencies %}", "{{ agency }}", "{%tc endfor %}"],
+    )
+    tag_row(table, "{%tr for rec in recommendations %}")
+    values_row(
+        table,
+        [
+            "{{ rec.number }}. {{ rec.text }}",
+            "{%tc for response in rec.responses %}",
+            "{{ response }}",
+            "{%tc endfor %}",
+        ],
+    )
+    tag_row(table, "{%tr endfor %}")
+    return doc
+
+
+def letter() -> Document:
+    """A letter from the partnership, with the signatory's signature image when signed."""
+    doc = new_document("Letter")
+    para(doc, "{%p if logos %}")
+    para(
+        doc, "{% for logo in logos %}{{ logo }} {% endfor %}"
+    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para(doc, "{%p endif %}")
+    para(doc, "{{ partnership }}", style="Title")
+    partners = para(doc, "{{ partners }}")
+    partners.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    partners.runs[0].font.size = Pt(9)
+    para(doc, "Reply address: {{ reply_address }}").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    para(doc)
+    para(doc, "{%p for line in recipient %}")
+    para(doc, "{{ line }}", style="Address")
+    para(doc, "{%p endfor %}")
+    para(doc)
+    para(doc, "{{ date }}")
+    para(doc)
+    para(doc, "{{ salutation }}")
+    para(doc, "{{ subject }}", bold=True)
+    para(doc, "{%p for paragraph in paragraphs %}")
+    para(doc, "{{ paragraph }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "Yours sincerely")
+    para(doc, "{%p if signature %}")
+    para(doc, "{{ signature }}")
+    para(doc, "{%p else %}")
+    para(doc)
+    para(doc)
+    para(doc, "{%p endif %}")
+    para(doc, "{{ signatory.name }}", style="Address", bold=True)
+    para(doc, "{{ signatory.title }}", style="Address")
+    para(doc, "{{ signing_line }}")
+    para(doc, "{%p if enclosure %}")
+    para(doc, "Enc: {{ enclosure }}")
+    para(doc, "{%p endif %}")
+    return doc
+
+
+TEMPLATES = {
+    "agenda.docx": agenda,
+    "minutes.docx": minutes,
+    "action_log.docx": action_log,
+    "tracker.docx": tracker,
+    "forward_plan.docx": forward_plan,
+    "recommendations.docx": recommendations,
+    "letter.docx": letter,
+}
+
+
+def main(out: Path) -> None:
+    """Write every template into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, build in TEMPLATES.items():
+        build().save(out / name)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("templates"))
