@@ -85,6 +85,27 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 # Commands are added below, one per pipeline verb.
 
 
+@cli.command()
+@MEETING
+@DATA
+def check(meeting: dt.date | None, data: Path) -> None:
+    """Check the workbooks and papers for a meeting's pack; list every problem at once."""
+    from packgen.check import inspect, long_date, stop_message, summary
+    from packgen.errors import InputError, Severity
+
+    prepared, problems = inspect(data, meeting)
+    if prepared is not None:
+        click.echo(f"Meeting: {long_date(prepared.meeting.date)} ({prepared.reason})")
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if warnings:
+        click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
+        click.echo("\n".join(f"  {p}" for p in warnings))
+    if errors or prepared is None:
+        raise InputError(stop_message(errors, prepared.meeting.date if prepared else meeting), errors)
+    click.echo(summary(prepared))
+
+
 def main() -> None:
     """Entry point of the `packgen` console script."""
     cli(prog_name="packgen")

@@ -121,6 +121,8 @@ class AgendaItem:
     papers: tuple[PaperRef, ...] = ()
     restricted: bool = False
     location: Location | None = field(default=None, compare=False)
+    lead_location: Location | None = field(default=None, compare=False)
+    papers_location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Action:
     update: str
     status: Status
     location: Location | None = field(default=None, compare=False)
+    lead_location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ def _action(row: Row, section: tuple[str, FuzzyDate] | None, problems: Problems)
         update=update,
         status=_status(row, update, problems),
         location=row.where("ref"),
+        lead_location=row.where("lead"),
     )
 
 

@@ -82,6 +82,8 @@ def _item(row: Row, problems: Problems) -> AgendaItem:
         papers=_papers(row, problems),
         restricted=_cells.yes_no(row, "restricted", problems),
         location=row.where("title"),
+        lead_location=row.where("lead"),
+        papers_location=row.where("papers") if row.has("papers") else None,
     )
 
 
