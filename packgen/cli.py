@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from packgen import __version__
+from packgen.doctor import diagnose
 from packgen.errors import PackgenError
+from packgen.settings import load_settings
 
 log = logging.getLogger("packgen")
 
@@ -104,6 +108,84 @@ def check(meeting: dt.date | None, data: Path) -> None:
     if errors or prepared is None:
         raise InputError(stop_message(errors, prepared.meeting.date if prepared else meeting), errors)
     click.echo(summary(prepared))
+
+
+@cli.command()
+@DATA
+@OUTPUT
+def doctor(data: Path, output: Path) -> None:
+    """Check Python, packages, LibreOffice, fonts and the output folder."""
+    findings = diagnose(load_settings(data), output)
+    for f in findings:
+        click.echo(f"{'ok' if f.ok else 'MISSING':8}{f.name}: {f.detail}")
+    fixes = sorted({f.fix for f in findings if not f.ok and f.fix})
+    if fixes:
+        click.echo("\nTo fix:\n" + "\n".join(f"  {fix}" for fix in fixes))
+        raise SystemExit(1)
+
+@cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.pass_context
+def build(
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
+) -> None:
+    """Build the meeting pack into OUTPUT/<date>/ (the next meeting when MEETING is not given)."""
+    from packgen.build import build as build_pack
+
+    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    with _ConversionBar(enabled=not quiet) as progress, _stop_on_sigterm():
+        result = build_pack(data, templates, output, meeting, progress=progress)
+    if not quiet:
+        click.echo(
+            f"Built {_shown(result.pack)}: {result.pages} pages, "
+            f"{result.documents} documents, {result.seconds:.1f} s"
+        )
+
+
+class _ConversionBar:
+    """A progress bar on stderr fed by the build while LibreOffice converts the documents."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __enter__(self) -> _ConversionBar:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled or total == 0:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label="Converting with LibreOffice", file=sys.stderr
+            )
+            self.bar.render_progress()
+        self.bar.update(done - self.bar.pos, name)
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm():
+    """Turn SIGTERM into SystemExit so the build cleans up its temporary folder."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _shown(path: Path) -> str:
+    """Name a path relative to the current folder when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def main() -> None:
