@@ -1,0 +1,212 @@
+"""Restricted items: nothing of a restricted paper in the public pack; AES-256 for the full one."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, StreamObject
+from reportlab.pdfgen.canvas import Canvas
+
+from packgen.assemble import PackInfo, Part, assemble
+from packgen.errors import DistributionError, Location, Severity
+from packgen.protect import (
+    PASSWORD_ENV,
+    encrypt_pdf,
+    encryption_algorithm,
+    leaked_phrases,
+    notice_text,
+    open_pdf,
+    pack_password,
+    pdf_text,
+    public_parts,
+    unprotected_warning,
+)
+
+INFO = PackInfo("BHR – Meeting Pack", "Papers", "BHR Safeguarding Partnership", "BHR – 15 Oct")
+SECRET_LINES = [
+    "Child R was known to children's social care in Havering since 2016",
+    "Rapid review held on 3 August with police and health partners",
+    "Chronology requested from the school nursing team for Child T",
+]
+SECRET_TITLE = "Tracker for Child R and Child T"
+TRACKER = "BHR Case Review Tracker"
+NOTICE = "Item 9 – BHR Case Review Tracker: restricted, not for publication"
+
+
+def text_pdf(path: Path, lines: list[str], title: str = "") -> Path:
+    """Write one page per line of text."""
+    canvas = Canvas(str(path))
+    if title:
+        canvas.setTitle(title)
+    for line in lines:
+        canvas.drawString(72, 700, line)
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def restricted_paper(path: Path) -> Path:
+    """Write a paper carrying its secrets everywhere a PDF can: text, outline, metadata, files."""
+    text_pdf(path, SECRET_LINES, title=SECRET_TITLE)
+    writer = PdfWriter(clone_from=path)
+    writer.add_metadata({"/Subject": "Child R chronology", "/Keywords": "Child T rapid review"})
+    writer.add_outline_item(title="Child R chronology and rapid review", page_number=0)
+    writer.add_attachment("child-r-chronology.txt", b"Child R chronology: secret notes")
+    writer.set_page_label(0, 2, prefix="CR-")
+    xmp = StreamObject()
+    xmp.set_data(b"<x:xmpmeta><dc:title>Child R chronology</dc:title></x:xmpmeta>")
+    xmp.update({NameObject("/Type"): NameObject("/Metadata")})
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    writer.pages[0][NameObject("/Metadata")] = writer._add_object(xmp)
+    writer.write(path)
+    return path
+
+
+@pytest.fixture
+def packs(tmp_path: Path) -> dict[str, Path]:
+    """A full and a public pack assembled from the same parts; item 9 is restricted."""
+    agenda = text_pdf(tmp_path / "a.pdf", ["Agenda: 9 BHR Case Review Tracker"])
+    notes = text_pdf(tmp_path / "n.pdf", ["Notes of the last meeting"])
+    report = text_pdf(tmp_path / "r.pdf", ["Phase 1 report", "next steps"])
+    parts = [
+        Part("00-agenda", agenda, "Agenda"),
+        Part("02-notes", notes, "Notes", 2, "Notes"),
+        Part("09-tracker", restricted_paper(tmp_path / "t.pdf"), SECRET_TITLE, 9, TRACKER),
+        Part("10-report", report, "Report", 10, "Phase 1"),
+    ]
+    full, public = tmp_path / "meeting-pack.pdf", tmp_path / "public-pack.pdf"
+    assemble(parts, full, INFO)
+    assemble(public_parts(parts, {"09-tracker"}, tmp_path / "notices"), public, INFO)
+    return {"full": full, "public": public, "tracker": tmp_path / "t.pdf"}
+
+
+def test_public_pack_replaces_the_restricted_paper_with_one_notice_page(packs):
+    public, full = PdfReader(packs["public"]), PdfReader(packs["full"])
+    assert len(public.pages) == len(full.pages) - len(SECRET_LINES) + 1
+    assert NOTICE in " ".join(public.pages[2].extract_text().split())
+
+
+def test_public_pack_has_its_own_page_numbers(packs):
+    public = PdfReader(packs["public"])
+    assert f"Page 4 of {len(public.pages)}" in public.pages[3].extract_text()
+
+
+def test_public_pack_holds_no_phrase_of_the_restricted_paper(packs):
+    public = pdf_text(PdfReader(packs["public"]))
+    tracker = pdf_text(PdfReader(packs["tracker"]))
+    assert leaked_phrases(public, [tracker]) == set()
+    for secret in ["Child R", "Child T", "rapid review", "chronology", "CR-"]:
+        assert secret.casefold() not in public.casefold()
+
+
+def test_full_pack_search_finds_the_secrets_so_the_search_can_fail(packs):
+    full = pdf_text(PdfReader(packs["full"]))
+    tracker = pdf_text(PdfReader(packs["tracker"]))
+    assert leaked_phrases(full, [tracker])
+    assert "Child R" in full
+
+
+def test_search_reads_metadata_xmp_outline_and_attachments(packs):
+    tracker = pdf_text(PdfReader(packs["tracker"]))
+    for hidden in ["secret notes", "<dc:title>Child R", "Child T rapid review", "and rapid review"]:
+        assert hidden in tracker
+
+
+def test_public_pack_text_from_poppler_holds_no_secret(packs):
+    text = subprocess.run(
+        ["pdftotext", str(packs["public"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert NOTICE in " ".join(text.split())
+    assert "Child R" not in text and "Child T" not in text
+
+
+def test_public_pack_bookmarks_name_the_item_not_the_paper(packs):
+    titles = [str(e.title) for e in _flatten(PdfReader(packs["public"]).outline)]
+    assert "9 BHR Case Review Tracker" in titles
+    assert SECRET_TITLE not in titles
+    assert not any("Child" in t for t in titles)
+
+
+def test_public_pack_has_no_attachment_or_restricted_page_label(packs):
+    public = PdfReader(packs["public"])
+    assert public.attachments == {}
+    assert not any(label.startswith("CR-") for label in public.page_labels)
+
+
+def test_two_restricted_papers_of_one_item_share_one_notice(tmp_path):
+    paper = text_pdf(tmp_path / "p.pdf", ["secret"])
+    parts = [Part(k, paper, k, 9, "Tracker") for k in ("09a-one", "09b-two")]
+    public = public_parts(parts, {"09a-one", "09b-two"}, tmp_path)
+    assert len(public) == 1
+    assert public[0].title == "Restricted, not for publication"
+
+
+def test_notice_without_item_number_names_the_title():
+    assert notice_text(None, "Tracker") == "Tracker: restricted, not for publication"
+
+
+def test_encrypted_pack_opens_with_the_password_only(packs, tmp_path):
+    target = tmp_path / "encrypted.pdf"
+    encrypt_pdf(packs["full"], target, "correct horse")
+    reader = PdfReader(target)
+    assert reader.is_encrypted
+    assert not reader.decrypt("wrong")
+    assert reader.decrypt("correct horse")
+    assert "Child R" in reader.pages[2].extract_text()
+
+
+def test_encrypted_pack_uses_aes_256(packs, tmp_path):
+    target = tmp_path / "encrypted.pdf"
+    encrypt_pdf(packs["full"], target, "correct horse")
+    encrypt = PdfReader(target).trailer["/Encrypt"].get_object()
+    assert (encrypt["/V"], encrypt["/R"]) == (5, 6)
+    assert encryption_algorithm(target) == "AES-256"
+    assert encryption_algorithm(packs["full"]) == "none"
+
+
+def test_encrypted_pack_hides_its_text_without_the_password(packs, tmp_path):
+    target = tmp_path / "encrypted.pdf"
+    encrypt_pdf(packs["full"], target, "correct horse")
+    assert b"Child R" not in target.read_bytes()
+    result = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True)
+    assert result.returncode != 0 and "Child R" not in result.stdout
+
+
+def test_encrypting_in_place_replaces_the_file(packs):
+    encrypt_pdf(packs["full"], packs["full"], "pw")
+    assert PdfReader(packs["full"]).is_encrypted
+
+
+def test_empty_password_is_refused(packs, tmp_path):
+    with pytest.raises(DistributionError, match="empty pack password"):
+        encrypt_pdf(packs["full"], tmp_path / "x.pdf", "")
+
+
+def test_open_pdf_with_a_wrong_password_says_which_variable(packs, tmp_path):
+    encrypt_pdf(packs["full"], tmp_path / "e.pdf", "right")
+    with pytest.raises(DistributionError, match=PASSWORD_ENV):
+        open_pdf(tmp_path / "e.pdf", "wrong")
+    assert len(open_pdf(tmp_path / "e.pdf", "right").pages) > 0
+
+
+def test_password_comes_from_the_environment_and_empty_means_none():
+    assert pack_password({PASSWORD_ENV: "s3cret"}) == "s3cret"
+    assert pack_password({PASSWORD_ENV: ""}) is None
+    assert pack_password({}) is None
+
+
+def test_unprotected_warning_names_the_items_and_the_variable():
+    problem = unprotected_warning([(9, "BHR Case Review Tracker")], Location("forward_plan.xlsx"))
+    assert problem.severity is Severity.WARNING
+    assert "item 9 (BHR Case Review Tracker)" in problem.message
+    assert PASSWORD_ENV in problem.message
+
+
+def _flatten(outline: list) -> list:
+    flat = []
+    for entry in outline:
+        flat += _flatten(entry) if isinstance(entry, list) else [entry]
+    return flat
