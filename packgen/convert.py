@@ -32,6 +32,12 @@ class _Run:
     returncode: int | None = None
     output: str = ""
     timed_out: bool = False
+    pid: int | None = None
+
+    def stop(self) -> None:
+        """Kill this run's whole process group, if it has started."""
+        if self.pid is not None:
+            _kill_group(self.pid)
 
 
 def convert_to_pdf(
@@ -52,10 +58,19 @@ def convert_to_pdf(
     out_dir.mkdir(parents=True, exist_ok=True)
     batches = split_batches(docs, jobs)
     log.info("Converting %d documents with LibreOffice in %d runs", len(docs), len(batches))
-    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        runs = list(
-            pool.map(lambda b: _run_soffice(executable, b, out_dir, timeout, progress), batches)
-        )
+    runs = [_Run(batch) for batch in batches]
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        try:
+            futures = [
+                pool.submit(_run_soffice, executable, run, out_dir, timeout, progress)
+                for run in runs
+            ]
+            for future in futures:
+                future.result()
+        except BaseException:  # interrupted: stop every LibreOffice before going
+            for run in runs:
+                run.stop()
+            raise
     pdfs = _collect(runs, out_dir, timeout)
     return {doc: pdfs[doc] for doc in docs}
 
@@ -78,8 +93,8 @@ def soffice_version(soffice: str = "soffice", timeout: float = 60.0) -> str:
     if executable is None:
         return "unknown"
     with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
-        command = [executable, _profile_option(Path(profile)), "--version"]
-        run = _run(command, [], timeout, None)
+        run = _Run([])
+        _run([executable, _profile_option(Path(profile)), "--version"], run, timeout, None)
     return run.output.strip().splitlines()[-1] if run.output.strip() else "unknown"
 
 
@@ -118,8 +133,8 @@ def _profile_option(profile: Path) -> str:
 
 
 def _run_soffice(
-    executable: str, docs: list[Path], out_dir: Path, timeout: float, progress: Progress | None
-) -> _Run:
+    executable: str, run: _Run, out_dir: Path, timeout: float, progress: Progress | None
+) -> None:
     """Run one soffice over a batch, with its own throw-away profile."""
     with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
         command = [
@@ -132,24 +147,28 @@ def _run_soffice(
             "pdf",
             "--outdir",
             str(out_dir.resolve()),
-            *(str(d.resolve()) for d in docs),
+            *(str(d.resolve()) for d in run.docs),
         ]
         log.debug("Running %s", " ".join(command))
-        return _run(command, docs, timeout, progress)
+        _run(command, run, timeout, progress)
 
 
-def _run(command: list[str], docs: list[Path], timeout: float, progress: Progress | None) -> _Run:
+def _run(command: list[str], run: _Run, timeout: float, progress: Progress | None) -> None:
     """Run a command in its own process group; kill the whole group when the timeout passes."""
-    run = _Run(docs)
-    proc = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        text=True,
-        errors="replace",
-    )
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            text=True,
+            errors="replace",
+        )
+    except OSError as exc:
+        run.returncode, run.output = 126, f"{command[0]} can't be run: {exc.strerror or exc}"
+        return
+    run.pid = proc.pid
 
     def kill() -> None:
         run.timed_out = True
@@ -161,14 +180,13 @@ def _run(command: list[str], docs: list[Path], timeout: float, progress: Progres
     try:
         for line in proc.stdout:  # type: ignore[union-attr]
             lines.append(line)
-            _report(line, docs, progress)
+            _report(line, run.docs, progress)
         run.returncode = proc.wait()
     finally:
         timer.cancel()
         _kill_group(proc.pid)  # a crashed soffice may leave helpers behind
         proc.stdout.close()  # type: ignore[union-attr]
     run.output = "".join(lines)
-    return run
 
 
 def _kill_group(pid: int) -> None:
