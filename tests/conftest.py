@@ -1,0 +1,46 @@
+"""Shared factories: a tiny workbook builder and a copy of the sample data."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+def make_workbook(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    sheet: str = "Sheet1",
+    merged: Sequence[str] = (),
+    extra: dict[str, Sequence[Sequence[object]]] | None = None,
+) -> Path:
+    """Write rows (and optional extra sheets) to a small .xlsx, as an officer might keep it."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(list(row))
+    for ref in merged:
+        ws.merge_cells(ref)
+    for title, extra_rows in (extra or {}).items():
+        other = book.create_sheet(title)
+        for row in extra_rows:
+            other.append(list(row))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A throw-away copy of the sample data folder."""
+    target = tmp_path / "data"
+    shutil.copytree(SAMPLE, target)
+    return target
