@@ -75,6 +75,7 @@ class Member:
     role: str = "member"  # "chair" or "member"
     send_as: str = "to"  # "to" or "cc"
     location: Location | None = field(default=None, compare=False)
+    email_location: Location | None = field(default=None, compare=False)  # the Email cell
 
 
 @dataclass(frozen=True)
