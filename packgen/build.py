@@ -311,6 +311,8 @@ def _manifest_sources(
     files = {Path(p) for p in prepared.partnership.sources}
     files |= {doc.paper.path for doc in plan.documents if doc.paper}
     files |= {templates / doc.template for doc in plan.documents if doc.template}
+    files |= {doc.letter.signature for doc in plan.documents if doc.letter and doc.letter.signature}
+    files |= set(prepared.settings.logos)
     files |= {data / "partnership.toml"} if (data / "partnership.toml").is_file() else set()
     named = {_source_name(f, data, templates): f for f in files if f.is_file()}
     return [{"file": name, "sha256": _sha256(named[name])} for name in sorted(named)]
