@@ -195,13 +195,18 @@ def slug(text: str) -> str:
 
 
 def _refuse_duplicates(documents: list[PackDocument]) -> None:
-    """Fail when two documents would write the same file."""
+    """Fail when two documents would write the same file, or two letters share a key."""
     problems = Problems()
-    seen: dict[str, PackDocument] = {}
+    seen: set[str] = set()
+    letters: set[str] = set()
     for doc in documents:
         if doc.key in seen:
             problems.error(_where(doc), f"two documents would both be written as {doc.key}")
-        seen[doc.key] = doc
+        seen.add(doc.key)
+        if doc.letter is not None:
+            if doc.letter.key in letters:
+                problems.error(_where(doc), f"two letters have the key {doc.letter.key!r}")
+            letters.add(doc.letter.key)
     problems.raise_if_errors("The pack has documents with the same name.")
 
 

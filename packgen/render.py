@@ -55,7 +55,7 @@ def check_templates(templates: Path, plan: PackPlan, prepared: Prepared) -> list
             continue
         seen.add(doc.template)
         problems.extend(_check_template(templates, doc, plan, prepared))
-    return problems.items
+    return list(dict.fromkeys(problems.items))
 
 
 def _check_template(
@@ -70,6 +70,9 @@ def _check_template(
     except PackgenError as exc:
         return list(exc.problems)
     tpl = _load(path)
+    unbalanced = _unbalanced(tpl, name)
+    if unbalanced:
+        return unbalanced
     try:
         missing = tpl.get_undeclared_template_variables(jinja_env(), context)
     except jinja2.TemplateError as exc:
@@ -123,6 +126,9 @@ def render_document(
         )
     context = build_context(doc, plan, prepared, page_refs)
     tpl = _load(path)
+    unbalanced = _unbalanced(tpl, name)
+    if unbalanced:
+        raise TemplateError(f"{name} can't be rendered for {doc.key}.", unbalanced)
     try:
         tpl.render(_with_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
     except Exception as exc:  # a user's template can fail in any way Jinja can
@@ -191,25 +197,44 @@ def _locate(tpl: DocxTemplate, name: str, exc: Exception) -> Location:
     if line is None or not 0 < line <= len(lines):
         return Location(name)
     text = re.sub(r"<[^>]+>", "", lines[line - 1]).strip()
-    number = _paragraph_number(tpl, text)
-    where = f"paragraph {number}" if number else f"line {line}"
-    return Location(name, where, f"“{_shorten(text)}”")
+    for number, words in _paragraphs(tpl):
+        if words and _TAG.sub(_plain_tag, words) in text and "{" in words:
+            return Location(name, f"paragraph {number}", f"“{_shorten(words)}”")
+    return Location(name, f"line {line}", f"“{_shorten(text)}”")
 
 
-def _paragraph_number(tpl: DocxTemplate, text: str) -> int | None:
-    """Find the template paragraph (counted through the body, tables included) quoted."""
+def _paragraphs(tpl: DocxTemplate) -> list[tuple[int, str]]:
+    """Number the template's paragraphs through the body, table cells included."""
     body = Document(tpl.template_file).element.body
-    found = None
-    for number, p in enumerate(body.iter(qn("w:p")), 1):
-        words = _TAG.sub(
-            lambda m: m.group(0)[:2] + " ", "".join(t.text or "" for t in p.iter(qn("w:t")))
-        )
-        words = words.strip()
-        if words and words in text:
-            found = number
-            if "{" in words:
-                return number
-    return found
+    return [
+        (number, "".join(t.text or "" for t in p.iter(qn("w:t"))).strip())
+        for number, p in enumerate(body.iter(qn("w:p")), 1)
+    ]
+
+
+def _plain_tag(match: re.Match) -> str:
+    """Write `{%p if x %}` as docxtpl hands it to Jinja: `{% if x %}`."""
+    return match.group(0)[:2] + " "
+
+
+def _unbalanced(tpl: DocxTemplate, name: str) -> list[Problem]:
+    """Find tags opened and not closed in one paragraph, which docxtpl would silently eat."""
+    problems = []
+    for number, words in _paragraphs(tpl):
+        open_tag = None
+        for token in re.findall(r"\{\{|\}\}|\{%|%\}", words):
+            closing = {"{{": "}}", "{%": "%}"}
+            if token in closing and open_tag is None:
+                open_tag = token
+            elif open_tag is not None and token == closing[open_tag]:
+                open_tag = None
+            else:
+                open_tag = token
+                break
+        if open_tag is not None:
+            where = Location(name, f"paragraph {number}", f"“{_shorten(words)}”")
+            problems.append(Problem(where, f"a tag is not closed: {open_tag} needs its pair"))
+    return problems
 
 
 def _shorten(text: str, limit: int = 120) -> str:

@@ -1,0 +1,314 @@
+"""Rendering the Word templates: text, escaping, errors, re-saved templates, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from render_factories import ACTIONS, CASES, RECOMMENDATIONS, make_prepared
+
+from packgen.errors import InputError, TemplateError
+from packgen.model import Recommendation, RecommendationsTable
+from packgen.plan import plan_pack
+from packgen.render import check_templates, render_all, render_document
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+NAMES = sorted(p.name for p in TEMPLATES.glob("*.docx"))
+
+
+def text_of(path: Path) -> str:
+    """Return a document's text, paragraphs and table cells in order, one per line."""
+    lines: list[str] = []
+
+    def walk(element) -> None:
+        for child in element.iterchildren():
+            if child.tag == qn("w:p"):
+                lines.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
+            elif child.tag in (qn("w:tbl"), qn("w:tr"), qn("w:tc")):
+                walk(child)
+
+    walk(Document(path).element.body)
+    return "\n".join(line for line in lines if line.strip())
+
+
+def render(prepared, out: Path, templates: Path = TEMPLATES, page_refs=None) -> dict[str, Path]:
+    plan = plan_pack(prepared)
+    return {p.stem: p for p in render_all(plan, prepared, templates, out, page_refs)}
+
+
+def render_one(prepared, key: str, out: Path, templates: Path = TEMPLATES) -> Path:
+    plan = plan_pack(prepared)
+    doc = next(d for d in plan.documents if d.key == key)
+    return render_document(doc, plan, prepared, templates, out)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("rendered")
+    return render(make_prepared(tmp), tmp / "out")
+
+
+@pytest.fixture(scope="session")
+def resaved_templates(tmp_path_factory) -> Path:
+    """Every template opened and saved again by LibreOffice, in one soffice run."""
+    tmp = tmp_path_factory.mktemp("resaved")
+    profile = (tmp / "profile").as_uri()
+    command = [
+        shutil.which("soffice") or "soffice",
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--convert-to",
+        "docx",
+        "--outdir",
+        str(tmp / "templates"),
+        *[str(TEMPLATES / name) for name in NAMES],
+    ]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    assert sorted(p.name for p in (tmp / "templates").glob("*.docx")) == NAMES
+    return tmp / "templates"
+
+
+def test_every_template_document_is_rendered(rendered):
+    assert sorted(rendered) == [
+        "00-agenda",
+        "02-notes-of-previous-meeting",
+        "03-action-log",
+        "07a-scr-recommendations",
+        "07b-letter-home-office",
+        "07c-letter-nhs-england",
+        "09-case-review-tracker",
+        "11-agenda-forward-plan",
+    ]
+
+
+def test_agenda_lists_items_with_lead_time_start_and_papers(rendered):
+    text = text_of(rendered["00-agenda"])
+    lines = text.splitlines()
+    assert "A G E N D A" in lines
+    for cells in (
+        ["1", "Welcome, Introductions and Apologies", "Chair", "1 minute", "09:00"],
+        ["7", "Redbridge LSCB SCR Recommendations", "Letter to the Home Office", "All"],
+        ["13", "Dates of Future Meetings via MS Teams", "27 November 2020 @ 10:00"],
+    ):
+        start = lines.index(cells[0])
+        assert lines[start : start + 12][: len(cells) + 3] != []
+        for cell in cells[1:]:
+            assert cell in lines[start : start + 12]
+    assert "Elaine Allegretti, Director of People and Resilience, LBBD" in lines
+
+
+def test_agenda_shows_page_references_when_known(tmp_path):
+    paths = render(make_prepared(tmp_path), tmp_path / "out", page_refs={2: (3, 4), 3: (5, 5)})
+    lines = text_of(paths["00-agenda"]).splitlines()
+    assert "pp. 3–4" in lines
+    assert "p. 5" in lines
+    assert "pp. –" in lines
+
+
+def test_notes_list_attendees_apologies_and_bold_actions(rendered):
+    path = rendered["02-notes-of-previous-meeting"]
+    lines = text_of(path).splitlines()
+    for name in ("Elaine Allegretti (EA) (from 15:45)", "Caroline Cutts (CC) (for AL)"):
+        assert name in lines
+    assert lines.index("Apologies:") < lines.index("Adrian Loades (AL)")
+    assert "Action 2020/17: JC to hold meeting with RS, AL and EA." in lines
+    action = next(p for p in Document(path).paragraphs if p.text.startswith("Action 2020/17"))
+    assert action.runs[0].bold and not action.runs[-1].bold
+
+
+def test_notes_use_word_styles_for_headings_and_bullets(rendered):
+    styles = {
+        p.text: p.style.name for p in Document(rendered["02-notes-of-previous-meeting"]).paragraphs
+    }
+    assert styles["4. Update from Partners on Impact and Response to COVID-19"] == "Heading 2"
+    assert styles["All schools have reopened."] == "List Bullet"
+
+
+def test_action_log_shows_every_ref_and_shades_open_status(rendered):
+    path = rendered["03-action-log"]
+    lines = text_of(path).splitlines()
+    for action in ACTIONS:
+        assert action.ref in lines
+    table = Document(path).tables[0]
+    fills = {
+        row.cells[0].text: row.cells[4]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+        for row in table.rows[1:]
+        if row.cells[0].text.startswith("2020/")
+    }
+    assert fills["2020/17"] != fills["2020/02"] == "FFFFFF"
+
+
+def test_tracker_lists_every_case_in_landscape(rendered):
+    path = rendered["09-case-review-tracker"]
+    lines = text_of(path).splitlines()
+    for case in CASES:
+        assert case.initials in lines
+        assert case.notified.text in lines
+    section = Document(path).sections[0]
+    assert section.page_width > section.page_height
+
+
+def test_recommendations_have_one_column_per_agency(rendered):
+    table = Document(rendered["07a-scr-recommendations"]).tables[1]
+    assert [c.text for c in table.rows[0].cells] == ["Recommendation", *RECOMMENDATIONS.agencies]
+    assert [c.text for c in table.rows[2].cells] == [
+        "2. Provide enhanced training.",
+        "Develop provision.",
+        "Promote training.",
+        "Promote training to GPs.",
+    ]
+
+
+def test_recommendations_take_any_number_of_agencies(tmp_path):
+    agencies = tuple(f"Agency {n}" for n in range(1, 8))
+    rec = Recommendation(1, "Do it.", tuple((a, f"{a} acts") for a in agencies))
+    table = RecommendationsTable(RECOMMENDATIONS.header, agencies, (rec,))
+    path = render_one(
+        make_prepared(tmp_path, recommendations=table), "07a-scr-recommendations", tmp_path
+    )
+    rows = Document(path).tables[1].rows
+    assert len(rows[1].cells) == 8
+    assert rows[1].cells[7].text == "Agency 7 acts"
+    grid = Document(path).tables[1]._tbl.tblGrid.findall(qn("w:gridCol"))
+    assert len(grid) == 8
+
+
+def test_letters_carry_recipient_and_one_signature_when_signed(rendered):
+    signed = rendered["07b-letter-home-office"]
+    lines = text_of(signed).splitlines()
+    for line in ("Kevin Foster MP", "SW1P 4DF", "Dear Mr Foster", "Yours sincerely"):
+        assert line in lines
+    assert "On behalf of the BHR Safeguarding Partnership" in lines
+    assert len(Document(signed).inline_shapes) == 1
+    assert len(Document(rendered["07c-letter-nhs-england"]).inline_shapes) == 0
+
+
+def test_ampersand_and_angle_brackets_print_as_typed(tmp_path):
+    action = dataclasses.replace(ACTIONS[0], text='Barking & Dagenham <b>bold</b> "quoted"')
+    path = render_one(make_prepared(tmp_path, actions=[action]), "03-action-log", tmp_path)
+    assert 'Barking & Dagenham <b>bold</b> "quoted"' in text_of(path).splitlines()
+
+
+def test_template_syntax_in_a_cell_prints_as_typed(tmp_path):
+    typed = ["{{ 7*7 }}", "{% for x in groups %}x{% endfor %}", "{{ ''.__class__ }}"]
+    actions = [dataclasses.replace(ACTIONS[0], text=t) for t in typed]
+    path = render_one(make_prepared(tmp_path, actions=actions), "03-action-log", tmp_path)
+    lines = text_of(path).splitlines()
+    for text in typed:
+        assert text in lines
+    assert "49" not in lines
+
+
+def test_control_characters_are_removed_and_line_breaks_kept(tmp_path):
+    action = dataclasses.replace(ACTIONS[0], update="first\x01 line\x0c\nsecond line\x07")
+    path = render_one(make_prepared(tmp_path, actions=[action]), "03-action-log", tmp_path)
+    cell = Document(path).tables[0].rows[2].cells[3]
+    assert cell.text == "first line\nsecond line"
+    assert cell._tc.xpath(".//w:br")
+
+
+def test_signed_letter_without_image_fails_naming_the_row(tmp_path):
+    prepared = make_prepared(tmp_path)
+    (tmp_path / "signatures" / "al.png").unlink()
+    problems = check_templates(TEMPLATES, plan_pack(prepared), prepared)
+    assert [str(p) for p in problems if p.severity.value == "error"] == [
+        "letters.xlsx › Letters › row 2: signature image al.png is missing"
+    ]
+    with pytest.raises(InputError, match="row 2: signature image al.png is missing"):
+        render_one(prepared, "07b-letter-home-office", tmp_path)
+
+
+def edited_template(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """Copy the templates, replacing one paragraph's text in `name`."""
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    doc = Document(folder / name)
+    paragraph = next(p for p in doc.paragraphs if p.text == old)
+    paragraph.runs[0].text = new
+    doc.save(folder / name)
+    return folder
+
+
+def test_check_names_variables_the_data_cannot_provide(tmp_path):
+    folder = edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ greeting }}")
+    prepared = make_prepared(tmp_path)
+    problems = check_templates(folder, plan_pack(prepared), prepared)
+    assert [str(p) for p in problems] == [
+        "letter.docx: uses {{ greeting }}, which the data can't provide"
+    ]
+
+
+def test_check_passes_the_shipped_templates(tmp_path):
+    prepared = make_prepared(tmp_path)
+    assert check_templates(TEMPLATES, plan_pack(prepared), prepared) == []
+
+
+def test_template_error_names_template_and_quotes_paragraph(tmp_path):
+    folder = edited_template(tmp_path, "letter.docx", "Yours sincerely", "Yours {{ sincerely.x }}")
+    with pytest.raises(TemplateError) as caught:
+        render_one(make_prepared(tmp_path), "07b-letter-home-office", tmp_path, folder)
+    message = str(caught.value)
+    assert "letter.docx › paragraph 19 › “Yours {{ sincerely.x }}”: UndefinedError" in message
+
+
+def test_template_syntax_error_names_template_and_paragraph(tmp_path):
+    folder = edited_template(tmp_path, "letter.docx", "{{ subject }}", "{{ subject ")
+    prepared = make_prepared(tmp_path)
+    problems = check_templates(folder, plan_pack(prepared), prepared)
+    assert [str(p) for p in problems] == [
+        "letter.docx › paragraph 15 › “{{ subject”: a tag is not closed: {{ needs its pair"
+    ]
+
+
+def test_missing_template_is_named(tmp_path):
+    prepared = make_prepared(tmp_path)
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    (folder / "tracker.docx").unlink()
+    problems = check_templates(folder, plan_pack(prepared), prepared)
+    assert [str(p) for p in problems] == [f"tracker.docx: template not found in {folder}"]
+
+
+def test_rendering_twice_gives_identical_files(tmp_path):
+    first = render(make_prepared(tmp_path), tmp_path / "one")
+    second = render(make_prepared(tmp_path), tmp_path / "two")
+    for key, path in first.items():
+        with zipfile.ZipFile(path) as a, zipfile.ZipFile(second[key]) as b:
+            assert a.namelist() == b.namelist()
+            for name in a.namelist():
+                assert a.read(name) == b.read(name), f"{key}: {name}"
+        assert path.read_bytes() == second[key].read_bytes()
+
+
+def test_documents_are_dated_by_the_meeting(rendered):
+    props = Document(rendered["03-action-log"]).core_properties
+    assert props.created.date().isoformat() == "2020-10-15"
+    assert props.title == "Action Log"
+
+
+def test_templates_use_calibri_a4_and_leave_room_for_stamps():
+    for name in NAMES:
+        doc = Document(TEMPLATES / name)
+        section = doc.sections[0]
+        size = sorted((section.page_width.cm, section.page_height.cm))
+        assert size == pytest.approx([21.0, 29.7], abs=0.01), name
+        assert section.bottom_margin >= Cm(2.0), name
+        assert doc.styles["Normal"].font.name == "Calibri", name
+
+
+@pytest.mark.soffice
+def test_templates_resaved_by_libreoffice_render_the_same_text(
+    rendered, resaved_templates, tmp_path
+):
+    again = render(make_prepared(tmp_path), tmp_path / "out", resaved_templates)
+    assert sorted(again) == sorted(rendered)
+    for key, path in rendered.items():
+        assert text_of(again[key]) == text_of(path), key
+    assert len(Document(again["07b-letter-home-office"]).inline_shapes) == 1
