@@ -27,7 +27,7 @@ FOOTER_SIZE = 8.0
 FOOTER_BASELINE = 0.9 * cm  # from the bottom edge, below the documents' own bottom margins
 ITEM_FONT = "Helvetica-Bold"
 ITEM_SIZE = 9.0
-ITEM_MARGIN = 0.6 * cm  # the item box's distance from the top and right edges
+ITEM_MARGIN = 0.5 * cm  # the item box's distance from the top and right edges
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ def _draw_footer(canvas: Canvas, width: float, text: str) -> None:
 
 def _draw_item(canvas: Canvas, width: float, height: float, text: str) -> None:
     text_width = stringWidth(text, ITEM_FONT, ITEM_SIZE)
-    box_width, box_height = text_width + 12, ITEM_SIZE + 8
+    box_width, box_height = text_width + 10, ITEM_SIZE + 6
     x, y = width - ITEM_MARGIN - box_width, height - ITEM_MARGIN - box_height
     canvas.setFillColorRGB(1, 1, 1)
     canvas.setStrokeGray(0.2)
@@ -247,4 +247,4 @@ def _draw_item(canvas: Canvas, width: float, height: float, text: str) -> None:
     canvas.rect(x, y, box_width, box_height, stroke=1, fill=1)
     canvas.setFillGray(0)
     canvas.setFont(ITEM_FONT, ITEM_SIZE)
-    canvas.drawString(x + 6, y + 5.5, text)
+    canvas.drawString(x + 5, y + 4.5, text)
