@@ -41,9 +41,14 @@ def test_status_comes_from_the_update_text(update, status):
 def test_actions_belong_to_the_meeting_row_above(tmp_path):
     actions, problems = actions_from(
         tmp_path,
-        [["Meeting: 05 June 2020"], ["2020/01", "Publish ToR", "LP", "C/F"],
-         [], ["Meeting: 03 August 2020"], ["2020/12", "Tracker", "TDV", "Completed 03 08 2020."]],
-    )  # fmt: skip
+        [
+            ["Meeting: 05 June 2020"],
+            ["2020/01", "Publish ToR", "LP", "C/F"],
+            [],
+            ["Meeting: 03 August 2020"],
+            ["2020/12", "Tracker", "TDV", "Completed 03 08 2020."],
+        ],
+    )
     assert [(a.ref, a.meeting_date.exact, a.status) for a in actions] == [
         ("2020/01", dt.date(2020, 6, 5), Status.CARRIED_FORWARD),
         ("2020/12", dt.date(2020, 8, 3), Status.CLOSED),
@@ -63,8 +68,11 @@ def test_empty_lead_is_an_error_naming_the_cell(tmp_path):
 
 
 def test_a_row_split_by_a_page_break_joins_the_action_above(tmp_path):
-    rows = [["Meeting: 09 September 2020"], ["2020/27", "Consider gaps in a BHR themed", "LP/CC"],
-            [None, "review and bring back in October."]]  # fmt: skip
+    rows = [
+        ["Meeting: 09 September 2020"],
+        ["2020/27", "Consider gaps in a BHR themed", "LP/CC"],
+        [None, "review and bring back in October."],
+    ]
     actions, _ = actions_from(tmp_path, rows)
     assert actions[0].text == "Consider gaps in a BHR themed review and bring back in October."
 
@@ -84,10 +92,21 @@ def test_workbook_saved_by_libreoffice_is_read(tmp_path):
 
 
 def test_tracker_reads_real_and_text_dates_and_unknowns(tmp_path):
-    head = ["Initials", "Notification Date to NP", "Case Summary/Themes", "Lead Authority",
-            "Update", "Presentation to Local SCP", "Published Y/N"]  # fmt: skip
-    rows = [["Tracker"], head, ["TQ", dt.datetime(2020, 6, 15), "s", "LBH", "u", "TBC", "N/A"],
-            ["Family D", "May 2017", "s", "LBBB", "u", "17 10 2018", dt.datetime(2020, 1, 14)]]  # fmt: skip
+    head = [
+        "Initials",
+        "Notification Date to NP",
+        "Case Summary/Themes",
+        "Lead Authority",
+        "Update",
+        "Presentation to Local SCP",
+        "Published Y/N",
+    ]
+    rows = [
+        ["Tracker"],
+        head,
+        ["TQ", dt.datetime(2020, 6, 15), "s", "LBH", "u", "TBC", "N/A"],
+        ["Family D", "May 2017", "s", "LBBB", "u", "17 10 2018", dt.datetime(2020, 1, 14)],
+    ]
     make_workbook(tmp_path / "case_review_tracker.xlsx", rows)
     cases = read_cases(tmp_path, Problems())
     assert cases[0].notified.exact == dt.date(2020, 6, 15) and not cases[0].presented.known
@@ -96,8 +115,15 @@ def test_tracker_reads_real_and_text_dates_and_unknowns(tmp_path):
 
 
 def test_bad_date_is_an_error_naming_its_cell(tmp_path):
-    head = ["Initials", "Notification Date to NP", "Case Summary", "Lead Authority", "Update",
-            "Presentation", "Published"]  # fmt: skip
+    head = [
+        "Initials",
+        "Notification Date to NP",
+        "Case Summary",
+        "Lead Authority",
+        "Update",
+        "Presentation",
+        "Published",
+    ]
     make_workbook(tmp_path / "case_review_tracker.xlsx", [head, ["TQ", "31/02/2020"]])
     problems = Problems()
     read_cases(tmp_path, problems)
@@ -109,9 +135,13 @@ def test_bad_date_is_an_error_naming_its_cell(tmp_path):
 
 def test_forward_plan_papers_and_agenda_numbers(tmp_path):
     head = ["Item", "Agenda Item", "Lead", "Notes", "Minutes", "Papers", "Restricted"]
-    rows = [["Agenda Forward Plan"], head, ["Meeting: 15 October 2020"],
-            [3, "Action Log", "All", "", "5 minutes", "Action log", "N"],
-            [6, "Suicide", "AL/LP", "", 10, "Briefing.docx\nKent summary.pdf", "Yes"]]  # fmt: skip
+    rows = [
+        ["Agenda Forward Plan"],
+        head,
+        ["Meeting: 15 October 2020"],
+        [3, "Action Log", "All", "", "5 minutes", "Action log", "N"],
+        [6, "Suicide", "AL/LP", "", 10, "Briefing.docx\nKent summary.pdf", "Yes"],
+    ]
     make_workbook(tmp_path / "forward_plan.xlsx", rows)
     [meeting] = read_forward_plan(tmp_path, Problems())
     first, second = meeting.items
@@ -131,10 +161,13 @@ def test_paper_names_leaving_the_papers_folder_are_refused(tmp_path):
 
 
 def test_recommendations_header_block_and_agency_columns(tmp_path):
-    rows = [["Case Type:", "SCR", "Publication Date:", "14 01 2020"],
-            ["Lead LSCP:", "Redbridge SCP", "Title and link to Report:", "Baby T https://x.example/t"],
-            ["Recommendation", "Redbridge SCP", "B&D SCP"], ["Write to the Home Office", "Draft", "N/A"],
-            ["household matters.", None, None]]  # fmt: skip
+    rows = [
+        ["Case Type:", "SCR", "Publication Date:", "14 01 2020"],
+        ["Lead LSCP:", "Redbridge SCP", "Title and link to Report:", "Baby T https://x.example/t"],
+        ["Recommendation", "Redbridge SCP", "B&D SCP"],
+        ["Write to the Home Office", "Draft", "N/A"],
+        ["household matters.", None, None],
+    ]
     make_workbook(tmp_path / "scr_recommendations.xlsx", rows)
     table = read_recommendations(tmp_path, Problems())
     assert table.header.publication_date.exact == dt.date(2020, 1, 14)

@@ -109,8 +109,10 @@ def test_zip_without_workbook_is_a_problem(tmp_path):
         read_sheets(path)
 
 
-@pytest.mark.parametrize(("name", "lock"), [("~$action_log.xlsx", True),
-                         (".~lock.action_log.xlsx#", True), ("action_log.xlsx", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "lock"),
+    [("~$action_log.xlsx", True), (".~lock.action_log.xlsx#", True), ("action_log.xlsx", False)],
+)
 def test_lock_files_are_recognised(tmp_path, name, lock):
     assert is_lock_file(tmp_path / name) is lock
 
