@@ -179,6 +179,7 @@ def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackI
     overlay = PdfReader(io.BytesIO(_overlays(boxes, firsts, layout.pages, info.footer)))
     for page, box, stamp in zip(writer.pages, boxes, overlay.pages, strict=True):
         page.merge_transformed_page(stamp, _placement(box))
+        page.compress_content_streams()  # merging leaves the page's content uncompressed
 
 
 @dataclass(frozen=True)

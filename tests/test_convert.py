@@ -119,3 +119,11 @@ def _alive(pid: int) -> bool:
         return False
     state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
     return bool(state.stdout.strip()) and not state.stdout.strip().startswith("Z")
+
+
+def test_soffice_that_cannot_run_names_the_document(docs: list[Path], tmp_path: Path) -> None:
+    soffice = fake_soffice(tmp_path, "exit 0")
+    Path(soffice).write_text("#!/nonexistent/interpreter\n")  # executable, but exec fails
+    with pytest.raises(ConversionError, match="paper-0.docx") as info:
+        convert_to_pdf(docs[:1], tmp_path / "pdf", soffice=soffice)
+    assert "can't be run" in str(info.value)
