@@ -111,6 +111,25 @@ def check(meeting: dt.date | None, data: Path) -> None:
 
 
 @cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.pass_context
+def render(
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
+) -> None:
+    """Render the meeting's Word documents into OUTPUT/<date>/documents/."""
+    from packgen.render import render_meeting
+
+    paths = render_meeting(data, templates, output, meeting)
+    if not (ctx.obj and ctx.obj.get("quiet")):
+        for path in paths:
+            click.echo(str(path))
+        click.echo(f"Rendered {len(paths)} documents")
+
+
+@cli.command()
 @DATA
 @OUTPUT
 def doctor(data: Path, output: Path) -> None:

@@ -176,8 +176,11 @@ def previous_meeting_date(prepared: Prepared):
 
 def letter_title(letter: Letter) -> str:
     """Name a letter for a bookmark: "Letter to the Home Office"."""
-    words = " ".join(letter.recipient).replace(",", " ").split()
-    spelled = {w.casefold(): w for w in words}
+    spelled: dict[str, str] = {}
+    for word in " ".join(letter.recipient).replace(",", " ").split():
+        # Addresses shout ("LONDON"); keep capitals only for short acronyms ("NHS").
+        if not word.isupper() or len(word) <= 4:
+            spelled.setdefault(word.casefold(), word)
     name = " ".join(spelled.get(w, w.capitalize()) for w in letter.key.split("-") if w)
     article = "the " if name.split()[-1].casefold() in _COMMON_NOUNS else ""
     return f"Letter to {article}{name}"

@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from types import TracebackType
@@ -293,3 +294,23 @@ def _save_deterministic(tpl: DocxTemplate, target: Path) -> None:
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, src.read(info.filename))
     os.replace(tmp, target)
+
+
+def render_meeting(
+    data: Path, templates: Path, output: Path, meeting: dt.date | None = None
+) -> list[Path]:
+    """Render a meeting's documents into `output/<date>/documents/`, replaced only when complete."""
+    from packgen.check import prepare
+    from packgen.plan import plan_pack
+
+    prepared = prepare(data, meeting)
+    for problem in prepared.problems:
+        log.warning("%s", problem)
+    plan = plan_pack(prepared)
+    folder = output / prepared.meeting.date.isoformat() / "documents"
+    staging = folder.with_name(".documents.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    rendered = render_all(plan, prepared, templates, staging)
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    return [folder / path.name for path in rendered]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import shutil
 import subprocess
 import zipfile
@@ -312,3 +313,110 @@ def test_templates_resaved_by_libreoffice_render_the_same_text(
     for key, path in rendered.items():
         assert text_of(again[key]) == text_of(path), key
     assert len(Document(again["07b-letter-home-office"]).inline_shapes) == 1
+
+
+# --- the sample meeting of 15 October 2020 --------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample data prepared, planned and rendered once."""
+    from packgen.check import prepare
+
+    prepared = prepare(SAMPLE, dt.date(2020, 10, 15))
+    out = tmp_path_factory.mktemp("sample")
+    return prepared, render(prepared, out)
+
+
+def cells_of(path: Path) -> set[str]:
+    return set(text_of(path).splitlines())
+
+
+def test_sample_agenda_has_every_item_with_lead_and_time(sample):
+    prepared, paths = sample
+    lines = text_of(paths["00-agenda"]).splitlines()
+    for item in prepared.agenda.items:
+        row = lines[lines.index(item.title) - 1 : lines.index(item.title) + 12]
+        assert row[0] == str(item.number)
+        assert item.lead in row
+        assert f"{item.minutes} minute{'s' if item.minutes != 1 else ''}" in row
+    assert "26 March 2021 @ 14:00" in lines
+
+
+def test_sample_notes_list_every_attendee_and_apology(sample):
+    prepared, paths = sample
+    lines = cells_of(paths["02-notes-of-previous-meeting"])
+    members = {m.initials: m for m in prepared.partnership.members}
+    rows = [a for a in prepared.partnership.attendance if a.meeting == dt.date(2020, 9, 9)]
+    assert len(rows) == 11
+    for row in rows:
+        member = members[row.member]
+        assert any(line.startswith(f"{member.name} ({member.initials})") for line in lines)
+        assert member.title in lines
+    assert "Action 2020/17: JC to hold meeting with RS, AL and EA to take forward." in lines
+
+
+def test_sample_action_log_has_every_ref(sample):
+    prepared, paths = sample
+    lines = cells_of(paths["03-action-log"])
+    refs = [a.ref for a in prepared.partnership.actions]
+    assert len(refs) == 28
+    assert set(refs) <= lines
+
+
+def test_sample_tracker_has_every_case(sample):
+    prepared, paths = sample
+    lines = cells_of(paths["09-case-review-tracker"])
+    for case in prepared.partnership.cases:
+        assert {case.initials, case.summary, case.lead_authority} <= lines
+
+
+def test_sample_recommendations_have_every_recommendation_and_agency_cell(sample):
+    prepared, paths = sample
+    table = prepared.partnership.recommendations
+    rows = Document(paths["07a-scr-recommendations"]).tables[1].rows
+    assert [c.text for c in rows[0].cells] == ["Recommendation", *table.agencies]
+    for row, rec in zip(rows[1:], table.recommendations, strict=True):
+        assert row.cells[0].text == f"{rec.number}. {rec.text}"
+        assert [c.text for c in row.cells[1:]] == [dict(rec.responses)[a] for a in table.agencies]
+
+
+def test_sample_letters_each_have_recipient_and_one_signature(sample):
+    prepared, paths = sample
+    letters = prepared.partnership.letters
+    assert len(letters) == 4
+    for key, letter in zip(sorted(k for k in paths if "-letter-" in k), letters, strict=True):
+        assert key.endswith(letter.key)
+        assert set(letter.recipient) <= cells_of(paths[key])
+        assert letter.salutation in cells_of(paths[key])
+        assert len(Document(paths[key]).inline_shapes) == 1
+
+
+def test_render_command_writes_the_documents_under_the_meeting_date(tmp_path):
+    from click.testing import CliRunner
+
+    from packgen.cli import cli
+
+    args = ["-q", "render", "2020-10-15", "--data", str(SAMPLE), "--templates", str(TEMPLATES)]
+    result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "2020-10-15" / "documents"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names[0] == "00-agenda.docx"
+    assert "07b-letter-home-office.docx" in names
+    assert "03-action-log.docx" in names
+    assert len(names) == 10
+
+
+def test_render_command_names_a_missing_template_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from packgen.cli import cli
+
+    args = ["render", "2020-10-15", "--data", str(SAMPLE), "--templates", str(tmp_path / "none")]
+    result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"agenda.docx: template not found in {tmp_path / 'none'}" in result.output
+    assert not (tmp_path / "2020-10-15" / "documents").exists()
