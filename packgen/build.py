@@ -40,6 +40,7 @@ from packgen.errors import (
     TemplateError,
 )
 from packgen.plan import PackDocument, PackPlan, long_date, plan_pack
+from packgen.protect import pack_password, protect_pack
 from packgen.render import check_templates, render_all, render_document
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def build(
     meeting: dt.date | None = None,
     *,
     progress: Progress | None = None,
+    password: Callable[[], str | None] = pack_password,
 ) -> BuildResult:
     """Build the meeting pack into `output/<date>/`; on any failure the previous pack stays."""
     started = time.monotonic()
@@ -97,6 +99,8 @@ def build(
         log.info("Assembling %s", PACK_NAME)
         layout = assemble(parts, folder / PACK_NAME, _pack_info(plan, prepared))
         _write_manifest(folder, plan, parts, layout, data, templates, prepared)
+        settle = lambda ps, pl, work: _settle_page_refs(ps, pl, prepared, templates, work)  # noqa: E731
+        warnings += protect_pack(folder, plan, parts, _pack_info(plan, prepared), settle, password)
         final = _move_into_place(folder, output / folder.name, staging)
     seconds = time.monotonic() - started
     return BuildResult(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import replace
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -15,12 +19,16 @@ from reportlab.lib.units import cm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from packgen.assemble import Part
+from packgen.assemble import PackInfo, Part, assemble
 from packgen.errors import DistributionError, Location, Problem, Severity
+from packgen.plan import PackDocument, PackPlan
 
 log = logging.getLogger(__name__)
 
 PASSWORD_ENV = "PACKGEN_PACK_PASSWORD"
+PACK_NAME = "meeting-pack.pdf"
+PUBLIC_PACK = "public-pack.pdf"
+MANIFEST = "manifest.json"
 NOTICE = "Item {number} \u2013 {title}: restricted, not for publication"
 RESTRICTED_BOOKMARK = "Restricted, not for publication"
 _FONT = "Helvetica-Bold"
@@ -70,6 +78,80 @@ def public_parts(parts: Sequence[Part], restricted: Set[str], folder: Path) -> l
         pdf = write_notice(folder / f"{key}.pdf", notice_text(part.item, part.item_title))
         public.append(Part(key, pdf, RESTRICTED_BOOKMARK, part.item, part.item_title))
     return public
+
+
+def public_plan(plan: PackPlan, public: Sequence[Part]) -> PackPlan:
+    """Return the plan the public agenda is rendered from: notices in place of restricted papers."""
+    by_key = {doc.key: doc for doc in plan.documents}
+    items = {doc.item.number: doc.item for doc in plan.documents if doc.item}
+    documents = [
+        by_key.get(part.key)
+        or PackDocument(part.key, part.title, items.get(part.item), None, None, None, None, False)
+        for part in public
+    ]
+    return replace(plan, documents=documents)
+
+
+def protect_pack(
+    folder: Path,
+    plan: PackPlan,
+    parts: Sequence[Part],
+    info: PackInfo,
+    settle: Callable[[list[Part], PackPlan, Path], object],
+    password: Callable[[], str | None] = lambda: pack_password(),
+) -> list[Problem]:
+    """Write the public pack beside the full one, then encrypt the full pack when it must be.
+
+    `settle(parts, plan, work)` re-renders the agenda for the public pack's own page numbers into
+    `work`, leaving `work/pdf/<agenda key>.pdf`. The manifest is updated; the password never
+    goes into it. Returns the warnings: restricted items and no password.
+    """
+    restricted = {d.key for d in plan.documents if d.restricted}
+    work = folder / ".public"
+    public = list(parts)
+    if restricted:  # the agenda's page references change only when notices replace papers
+        public = public_parts(parts, restricted, work / "notices")
+        settle(public, public_plan(plan, public), work)
+        public = [_fresh_agenda(part, work) for part in public]
+    layout = assemble(public, folder / PUBLIC_PACK, replace(info, title=f"{info.title} (public)"))
+    shutil.rmtree(work, ignore_errors=True)
+    items = {(d.item.number, d.item.title): None for d in plan.documents if d.restricted and d.item}
+    warnings, algorithm = [], None
+    if restricted:
+        secret = password()
+        if secret:
+            encrypt_pdf(folder / PACK_NAME, folder / PACK_NAME, secret)
+            algorithm = "AES-256"
+        else:
+            warnings.append(unprotected_warning(items, Location(PACK_NAME)))
+            log.warning("%s", warnings[-1])
+    _update_manifest(folder, layout.pages, algorithm, bool(restricted))
+    return warnings
+
+
+def _fresh_agenda(part: Part, work: Path) -> Part:
+    """Point the agenda part at the copy whose page references fit the public pack."""
+    fresh = work / "pdf" / f"{part.key}.pdf"
+    return replace(part, pdf=fresh) if part.item is None and fresh.is_file() else part
+
+
+def _update_manifest(folder: Path, pages: int, algorithm: str | None, restricted: bool) -> None:
+    """Record the public pack and the full pack's protection (never its password)."""
+    path = folder / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    manifest["sha256"] = _sha256(folder / PACK_NAME)
+    manifest["restricted"] = restricted
+    manifest["encryption"] = algorithm
+    manifest["public_pack"] = {
+        "file": PUBLIC_PACK,
+        "pages": pages,
+        "sha256": _sha256(folder / PUBLIC_PACK),
+    }
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def pack_password(environ: Mapping[str, str] = os.environ) -> str | None:
@@ -132,6 +214,7 @@ def _write_atomically(writer: PdfWriter, target: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             writer.write(handle)
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
