@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packgen.errors import InputError, Location, Problem, Problems, Severity
@@ -42,7 +42,7 @@ class Prepared:
     meeting: Meeting
     agenda: ForwardPlanMeeting
     papers: list[Paper]  # files for this meeting's items, under data/papers/<date>/, agenda order
-    problems: list[Problem]  # warnings (and errors when called by check)
+    problems: list[Problem] = field(default_factory=list)  # warnings (and errors from inspect)
     reason: str = ""  # why this meeting: "as asked", "next meeting with an agenda"
 
     @property

@@ -88,7 +88,9 @@ class Sheet:
 def read_sheets(path: Path) -> list[Sheet]:
     """Open a workbook read-only and return every worksheet's values; raise WorkbookError."""
     where = Location(path.name)
-    if path.read_bytes()[:4] == _OLE_MAGIC:
+    with path.open("rb") as head:
+        magic = head.read(4)
+    if magic == _OLE_MAGIC:
         raise WorkbookError(
             Problem(where, "is password-protected or an old .xls file: save it as .xlsx")
         )
