@@ -147,11 +147,31 @@ def _check_papers(plan: PackPlan, data: Path) -> None:
 @contextlib.contextmanager
 def _staging(output: Path) -> Iterator[Path]:
     """Give a temporary folder inside `output/`, removed however the build ends."""
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output))
+    _remove_abandoned(output)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output))
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned(output: Path) -> None:
+    """Remove temporary folders left by builds that were killed outright (their process is gone)."""
+    for folder in output.glob(f"{STAGING_PREFIX}*"):
+        pid = folder.name[len(STAGING_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            log.info("Removing %s, left by an interrupted build", folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _conversion_sources(plan: PackPlan, rendered: list[Path], papers: Path) -> dict[str, Path]:

@@ -219,6 +219,16 @@ def test_failing_libreoffice_leaves_the_previous_pack_byte_for_byte(
     assert [p.name for p in previous.iterdir()] == [MEETING]
 
 
+def test_a_build_removes_folders_left_by_killed_builds(
+    previous: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    abandoned = previous / ".packgen-build-999999999-x1y2"
+    (abandoned / MEETING).mkdir(parents=True)
+    monkeypatch.setenv("PACKGEN_SOFFICE", str(fake_soffice(tmp_path, "exit 3")))
+    assert run_build(previous).exit_code == 1
+    assert [p.name for p in previous.iterdir()] == [MEETING]
+
+
 def test_an_encrypted_paper_stops_the_build_by_name_before_conversion(
     previous: Path, sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
