@@ -207,10 +207,7 @@ def _locate(tpl: DocxTemplate, name: str, exc: Exception) -> Location:
 def _paragraphs(tpl: DocxTemplate) -> list[tuple[int, str]]:
     """Number the template's paragraphs through the body, table cells included."""
     body = Document(tpl.template_file).element.body
-    return [
-        (number, "".join(t.text or "" for t in p.iter(qn("w:t"))).strip())
-        for number, p in enumerate(body.iter(qn("w:p")), 1)
-    ]
+    return [(number, _text(p).strip()) for number, p in enumerate(body.iter(qn("w:p")), 1)]
 
 
 def _plain_tag(match: re.Match) -> str:
@@ -247,11 +244,16 @@ def _shorten(text: str, limit: int = 120) -> str:
 
 def _even_out_looped_columns(tpl: DocxTemplate, template: Path) -> None:
     """Share the width of column-looped tables: first column kept, the rest equal."""
-    looped = [i for i, t in enumerate(Document(template).tables) if "{%tc" in t._tbl.xml]
+    tables = Document(template).tables
+    looped = [i for i, t in enumerate(tables) if "{%tc" in _text(t._tbl).replace(" ", "")]
     tables = tpl.docx.tables
     for index in looped:
         if index < len(tables):
             _share_columns(tables[index])
+
+
+def _text(element) -> str:
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
 
 
 def _share_columns(table) -> None:

@@ -313,6 +313,10 @@ def test_templates_resaved_by_libreoffice_render_the_same_text(
     for key, path in rendered.items():
         assert text_of(again[key]) == text_of(path), key
     assert len(Document(again["07b-letter-home-office"]).inline_shapes) == 1
+    grid = Document(again["07a-scr-recommendations"]).tables[1]._tbl.tblGrid
+    widths = [int(c.get(qn("w:w"))) for c in grid.findall(qn("w:gridCol"))]
+    assert len(widths) == 4
+    assert widths[0] > widths[1] == widths[2] == widths[3]
 
 
 # --- the sample meeting of 15 October 2020 --------------------------------------------------
