@@ -96,12 +96,14 @@ def check(meeting: dt.date | None, data: Path) -> None:
     """Check the workbooks and papers for a meeting's pack; list every problem at once."""
     from packgen.check import inspect, long_date, stop_message, summary
     from packgen.errors import InputError, Severity
+    from packgen.protect import check_protection
 
     prepared, problems = inspect(data, meeting)
     if prepared is not None:
         click.echo(f"Meeting: {long_date(prepared.meeting.date)} ({prepared.reason})")
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings += check_protection(prepared) if prepared is not None else []
     if warnings:
         click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         click.echo("\n".join(f"  {p}" for p in warnings))
@@ -156,7 +158,9 @@ def build(
 
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     with _ConversionBar(enabled=not quiet) as progress, _stop_on_sigterm():
-        result = build_pack(data, templates, output, meeting, progress=progress)
+        result = build_pack(
+            data, templates, output, meeting, progress=progress, password=_ask_password
+        )
     if not quiet:
         click.echo(
             f"Built {_shown(result.pack)}: {result.pages} pages, "
@@ -197,6 +201,66 @@ def _stop_on_sigterm():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.option("--send", is_flag=True, help="Send the messages over SMTP; without it, only drafts.")
+@click.option("--split", is_flag=True, help="Send a pack over the size limit in numbered parts.")
+@click.option("--resend", is_flag=True, help="Send a changed pack to those who had an older one.")
+@click.option(
+    "--allow-unprotected",
+    is_flag=True,
+    help="Email a full pack with restricted items even though it is not encrypted.",
+)
+@click.option("--no-tls", is_flag=True, help="Don't require STARTTLS (for a trusted relay).")
+@click.pass_context
+def email(
+    ctx: click.Context,
+    meeting: dt.date | None,
+    data: Path,
+    templates: Path,
+    output: Path,
+    **flags: bool,
+) -> None:
+    """Write email drafts of the built pack to OUTPUT/<date>/email/; --send sends them."""
+    from packgen.distribute import EmailOptions, email_meeting
+
+    report = email_meeting(
+        data, templates, output, meeting, EmailOptions(**flags), lambda: _ask_password(False)
+    )
+    if ctx.obj and ctx.obj.get("quiet"):
+        return
+    folder = report.drafts[0].path.parent if report.drafts and report.drafts[0].path else output
+    click.echo(f"Wrote {len(report.drafts)} draft(s) to {_shown(folder)}")
+    if flags["send"]:
+        click.echo(f"Sent {len(report.sent)}; {len(report.skipped)} already had this pack")
+    if report.changed:
+        click.echo(
+            f"{len(report.changed)} had an earlier version of the pack and were not sent this "
+            "one; run again with --resend to send it to them"
+        )
+
+
+def _ask_password(confirm: bool = True) -> str | None:
+    """Return PACKGEN_PACK_PASSWORD, or ask at the terminal; never from the command line."""
+    from packgen.protect import PASSWORD_ENV, pack_password
+
+    secret = pack_password()
+    if secret or not sys.stdin.isatty():
+        return secret
+    typed = click.prompt(
+        f"Pack password ({PASSWORD_ENV}; empty to leave the pack unencrypted)",
+        default="",
+        show_default=False,
+        hide_input=True,
+        confirmation_prompt=confirm,
+        err=True,
+    )
+    return typed or None
 
 
 def _shown(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import ipaddress
 import json
@@ -12,7 +13,7 @@ import re
 import smtplib
 import ssl
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.headerregistry import Address
@@ -28,7 +29,7 @@ from pypdf import PdfReader
 from packgen import split as splitter
 from packgen.errors import DistributionError, Location, Problem, Problems, TemplateError
 from packgen.model import AgendaItem, Meeting, Member
-from packgen.protect import PASSWORD_ENV, open_pdf
+from packgen.protect import PACK_NAME, PASSWORD_ENV, open_pdf
 from packgen.settings import EmailSettings
 
 log = logging.getLogger(__name__)
@@ -304,13 +305,15 @@ def _copy(msg: EmailMessage) -> EmailMessage:
     return message_from_bytes(msg.as_bytes(), policy=POLICY)
 
 
-def check_size(drafts: Sequence[Draft], limit: int, largest: list[tuple[str, int]]) -> None:
+def check_size(
+    drafts: Sequence[Draft], limit: int, largest: Callable[[], list[tuple[str, int]]]
+) -> None:
     """Stop before sending anything when a message would pass the limit; name the big papers."""
     over = [d for d in drafts if d.size > limit]
     if not over:
         return
     biggest = max(over, key=lambda d: d.size)
-    lines = ", ".join(f"{title} ({splitter.mb(size)})" for title, size in largest[:3])
+    lines = ", ".join(f"{title} ({splitter.mb(size)})" for title, size in largest()[:3])
     raise DistributionError(
         f"The message to {biggest.group.key} would be {splitter.mb(biggest.size)}, over the "
         f"{splitter.mb(limit)} limit ([email] max_message_mb); nothing was sent.\n"
@@ -518,7 +521,7 @@ def _log_delivery(
             "parts": draft.parts,
             "attachment": draft.attachment.name,
             "attachment_sha256": sha256(draft.attachment),
-            "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "message_id": str(msg["Message-ID"]),
             "resend": bool(replaces),
             "replaces_sha256": replaces,
@@ -544,14 +547,19 @@ def email_pack(
     settings: EmailSettings,
     template: Path,
     options: EmailOptions,
-    password: str | None = None,
+    password: str | Callable[[], str | None] | None = None,
 ) -> EmailReport:
-    """Write the drafts for a built pack and, with `send`, deliver them to who hasn't had them."""
+    """Write the drafts for a built pack and, with `send`, deliver them to who hasn't had them.
+
+    `password` (or a function asking for it) is needed only to split an encrypted pack or to
+    list its largest papers; it never goes into a message, the log or the drafts.
+    """
     pack = mailing.pack
     if not pack.exists():
         raise DistributionError(f"There is no pack to send: {pack} (run packgen build first).")
     folder = pack.parent / "email"
-    encrypted, pages = _pack_facts(pack, password)
+    secret = functools.cache(password if callable(password) else lambda: password)
+    encrypted, pages = _pack_facts(pack, secret)
     _refuse_unprotected(mailing, encrypted, options.allow_unprotected)
     groups = recipient_groups(members)
     if not groups:
@@ -567,11 +575,11 @@ def email_pack(
     limit = int(settings.max_message_mb * 1_000_000)
     if options.split and any(d.size > limit for d in drafts):
         overhead = max(d.size for d in drafts) - encoded_size(pack.stat().st_size) + 2048
-        attachments = split_attachments(pack, folder / "parts", limit, overhead, password)
+        attachments = split_attachments(pack, folder / "parts", limit, overhead, secret())
         drafts = prepare_drafts(
             mailing, groups, attachments, settings.sender, template, pages, encrypted
         )
-    check_size(drafts, limit, [] if options.split else largest_papers(pack, password))
+    check_size(drafts, limit, lambda: [] if options.split else largest_papers(pack, secret()))
     write_drafts(drafts, folder)
     report = EmailReport(drafts)
     if options.send:
@@ -579,14 +587,18 @@ def email_pack(
     return report
 
 
-def _pack_facts(pack: Path, password: str | None) -> tuple[bool, int]:
-    """Return whether the pack is encrypted and its page count (0 when it can't be opened)."""
+def _pack_facts(pack: Path, secret: Callable[[], str | None]) -> tuple[bool, int]:
+    """Return whether the pack is encrypted and its page count (0 when unknown)."""
     reader = PdfReader(pack)
     if not reader.is_encrypted:
         return False, len(reader.pages)
-    if password and reader.decrypt(password):
-        return True, len(reader.pages)
-    return True, 0
+    manifest = pack.parent / "manifest.json"
+    if manifest.is_file():  # the build recorded the page count of the pack it encrypted
+        facts = json.loads(manifest.read_text(encoding="utf-8"))
+        if facts.get("sha256") == sha256(pack) and facts.get("pages"):
+            return True, int(facts["pages"])
+    password = secret()
+    return True, len(reader.pages) if password and reader.decrypt(password) else 0
 
 
 def _refuse_unprotected(mailing: Mailing, encrypted: bool, allow: bool) -> None:
@@ -622,3 +634,25 @@ def _send_all(drafts, settings, folder, pack_sha, options, report) -> None:
 def _failure(text: str) -> Problem:
     address, _, reason = text.partition(": ")
     return Problem(Location(address), reason)
+
+
+def email_meeting(
+    data: Path,
+    templates: Path,
+    output: Path,
+    meeting: dt.date | None,
+    options: EmailOptions,
+    password: str | Callable[[], str | None] | None = None,
+) -> EmailReport:
+    """Email the built pack of a meeting to its chairs and members, as the workbooks say."""
+    from packgen.check import prepare
+
+    prepared = prepare(data, meeting)
+    pack = output / prepared.meeting.date.isoformat() / PACK_NAME
+    with_restricted_papers = {p.item for p in prepared.papers if p.restricted}
+    items = tuple(prepared.agenda.items)
+    restricted = tuple(i for i in items if i.restricted or i.number in with_restricted_papers)
+    mailing = Mailing(prepared.settings.name, prepared.meeting, items, pack, restricted)
+    members = prepared.partnership.members
+    template = templates / TEMPLATE
+    return email_pack(mailing, members, prepared.settings.email, template, options, password)

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
@@ -22,6 +23,9 @@ from reportlab.pdfgen.canvas import Canvas
 from packgen.assemble import PackInfo, Part, assemble
 from packgen.errors import DistributionError, Location, Problem, Severity
 from packgen.plan import PackDocument, PackPlan
+
+if TYPE_CHECKING:
+    from packgen.check import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -265,3 +269,14 @@ def leaked_phrases(public: str, restricted: Iterable[str], allowed: Iterable[str
 
 def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w]+", " ", text.casefold())).strip()
+
+
+def check_protection(prepared: Prepared, environ: Mapping[str, str] = os.environ) -> list[Problem]:
+    """Warn when the meeting's pack will hold restricted items and no password is set."""
+    papers = {p.item for p in prepared.papers if p.restricted}
+    items = [
+        (i.number, i.title) for i in prepared.agenda.items if i.restricted or i.number in papers
+    ]
+    if not items or pack_password(environ):
+        return []
+    return [unprotected_warning(items, Location("forward_plan.xlsx", "Restricted"))]
