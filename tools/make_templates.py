@@ -188,7 +188,7 @@ def agenda() -> Document:
             cell_text(row.cells[1].merge(row.cells[3]), value)
     para(doc)
     para(doc, "A G E N D A", style="Title")
-    items = grid(doc, [1.0, 9.0, 1.8, 2.0, 1.4, 1.8])
+    items = grid(doc, [1.0, 8.5, 1.8, 2.0, 1.4, 2.3])
     heading_row(items, ["No.", "Item", "Lead", "Time allowed", "Start", "Pages"])
     tag_row(items, "{%tr for item in items %}")
     row = values_row(
