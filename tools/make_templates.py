@@ -9,7 +9,9 @@ fresh set. Run it from the repository root:
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -444,7 +446,19 @@ def main(out: Path) -> None:
     """Write every template into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     for name, build in TEMPLATES.items():
-        build().save(out / name)
+        buffer = io.BytesIO()
+        build().save(buffer)
+        _write_fixed_dates(buffer, out / name)
+
+
+def _write_fixed_dates(buffer: io.BytesIO, target: Path) -> None:
+    """Write the .docx with fixed zip entry dates, so an unchanged template stays unchanged."""
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, src.read(info.filename))
 
 
 if __name__ == "__main__":
