@@ -44,3 +44,19 @@ def sample_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(SAMPLE, target)
     return target
+
+
+PACK_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def protected_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the sample pack once with a pack password; return output/2020-10-15/."""
+    import datetime as dt
+
+    from packgen.build import build
+
+    output = tmp_path_factory.mktemp("protected")
+    templates = ROOT / "templates"
+    result = build(SAMPLE, templates, output, dt.date(2020, 10, 15), password=lambda: PACK_PASSWORD)
+    return result.folder

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import PACK_PASSWORD
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject
 from reportlab.pdfgen.canvas import Canvas
@@ -210,3 +214,63 @@ def _flatten(outline: list) -> list:
     for entry in outline:
         flat += _flatten(entry) if isinstance(entry, list) else [entry]
     return flat
+
+
+# --- The sample meeting, built once with a password (real LibreOffice) ---------------------------
+
+
+def sample_texts(folder: Path) -> tuple[str, list[str]]:
+    """Return the tracker's text and the texts of every other document of the sample pack."""
+    pdfs = sorted((folder / "pdf").glob("*.pdf"))
+    tracker = [pdf_text(PdfReader(p)) for p in pdfs if "case-review-tracker" in p.name]
+    others = [pdf_text(PdfReader(p)) for p in pdfs if "case-review-tracker" not in p.name]
+    return tracker[0], others
+
+
+@pytest.mark.soffice
+def test_sample_public_pack_holds_no_distinctive_phrase_of_the_tracker(protected_build):
+    tracker, others = sample_texts(protected_build)
+    public = pdf_text(PdfReader(protected_build / "public-pack.pdf"))
+    full = PdfReader(protected_build / "meeting-pack.pdf")
+    full.decrypt(PACK_PASSWORD)
+    assert len(leaked_phrases(pdf_text(full), [tracker], others)) > 100  # the search can fail
+    assert leaked_phrases(public, [tracker], others) == set()
+    for phrase in ["insulin overdose", "unofficial childminder", "Family D", "Induced illness"]:
+        assert phrase in " ".join(tracker.split()) and phrase not in " ".join(public.split())
+
+
+@pytest.mark.soffice
+def test_sample_public_agenda_lists_the_item_and_its_notice_page(protected_build):
+    public = PdfReader(protected_build / "public-pack.pdf")
+    agenda = " ".join(public.pages[0].extract_text().split())
+    assert "9 BHR Case Review Tracker" in agenda
+    assert "Restricted, not for publication" in agenda
+    number = re.search(r"Tracker .*?p\. (\d+)", agenda).group(1)
+    notice = " ".join(public.pages[int(number) - 1].extract_text().split())
+    assert "Item 9 – BHR Case Review Tracker: restricted, not for publication" in notice
+    assert len(public.pages) == len(sample_full(protected_build).pages) - 1
+
+
+@pytest.mark.soffice
+def test_sample_full_pack_is_aes_256_and_opens_with_the_password_only(protected_build):
+    pack = protected_build / "meeting-pack.pdf"
+    assert encryption_algorithm(pack) == "AES-256"
+    assert not PdfReader(pack).decrypt("wrong")
+    assert "Family D" in pdf_text(sample_full(protected_build))
+
+
+@pytest.mark.soffice
+def test_sample_manifest_records_protection_but_never_the_password(protected_build):
+    text = (protected_build / "manifest.json").read_text()
+    manifest = json.loads(text)
+    assert manifest["encryption"] == "AES-256" and manifest["restricted"] is True
+    assert manifest["public_pack"]["file"] == "public-pack.pdf"
+    assert PACK_PASSWORD not in text
+    digest = hashlib.sha256((protected_build / "meeting-pack.pdf").read_bytes()).hexdigest()
+    assert manifest["sha256"] == digest
+
+
+def sample_full(folder: Path) -> PdfReader:
+    reader = PdfReader(folder / "meeting-pack.pdf")
+    reader.decrypt(PACK_PASSWORD)
+    return reader
