@@ -39,6 +39,7 @@ from packgen.errors import (
     Severity,
     TemplateError,
 )
+from packgen.lock import meeting_lock
 from packgen.plan import PackDocument, PackPlan, long_date, plan_pack
 from packgen.protect import pack_password, protect_pack
 from packgen.render import check_templates, render_all, render_document
@@ -87,7 +88,7 @@ def build(
     warnings += _check_templates(templates, plan, prepared)
     _check_papers(plan, data)
     output.mkdir(parents=True, exist_ok=True)
-    with _staging(output) as staging:
+    with meeting_lock(output, plan.meeting.date), _staging(output) as staging:
         folder = staging / plan.meeting.date.isoformat()
         log.info("Rendering the documents from %s", templates)
         rendered = render_all(plan, prepared, templates, folder / "documents")

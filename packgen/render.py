@@ -29,6 +29,7 @@ from packgen.errors import (
     Severity,
     TemplateError,
 )
+from packgen.limits import archive_problem
 from packgen.plan import PackDocument, PackPlan
 
 if TYPE_CHECKING:
@@ -146,6 +147,9 @@ def render_document(
 
 def _load(path: Path) -> DocxTemplate:
     """Open a template, naming it when it is not a Word document."""
+    refused = archive_problem(path) if zipfile.is_zipfile(path) else None
+    if refused is not None:
+        raise TemplateError("A template can't be opened.", [refused])
     try:
         tpl = DocxTemplate(path)
         tpl.init_docx()

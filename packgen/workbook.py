@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.xml.functions import iterparse
 
 from packgen.errors import Location, Problem, Severity
+from packgen.limits import archive_problem
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ def read_sheets(path: Path) -> list[Sheet]:
         raise WorkbookError(
             Problem(where, "is password-protected or an old .xls file: save it as .xlsx")
         )
+    refused = archive_problem(path, where) if zipfile.is_zipfile(path) else None
+    if refused is not None:
+        raise WorkbookError(refused)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except zipfile.BadZipFile as exc:
