@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import random
+import shutil
 import socket
 import string
 from email import message_from_bytes, policy
@@ -14,10 +15,13 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from pypdf import PdfReader
+from click.testing import CliRunner
+from conftest import PACK_PASSWORD, SAMPLE
+from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from packgen.assemble import PackInfo, Part, assemble
+from packgen.cli import cli
 from packgen.distribute import (
     EmailOptions,
     Mailing,
@@ -430,3 +434,62 @@ def test_send_log_is_rewritten_whole_after_each_send(tmp_path):
     again = SendLog(tmp_path / "sent.json")
     assert [e["recipient"] for e in again.entries] == ["a@x.example", "b@x.example"]
     assert list(tmp_path.glob("*.tmp")) == []
+
+
+# --- The command on the sample meeting (built once with a password, real LibreOffice) ------------
+
+
+@pytest.fixture
+def sample_output(protected_build: Path, tmp_path: Path) -> Path:
+    """A copy of the built sample's output folder, so each test has its own drafts and log."""
+    output = tmp_path / "output"
+    shutil.copytree(protected_build, output / protected_build.name)
+    return output
+
+
+def cli_email(output: Path, *flags: str):
+    args = ["email", "2020-10-15", "--data", str(SAMPLE), "--templates", str(TEMPLATE.parent)]
+    return CliRunner().invoke(cli, [*args, "--output", str(output), *flags])
+
+
+@pytest.mark.soffice
+def test_email_command_writes_drafts_for_the_sample(sample_output, monkeypatch):
+    monkeypatch.delenv("PACKGEN_PACK_PASSWORD", raising=False)
+    result = cli_email(sample_output)
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 draft(s)" in result.output
+    raw = (sample_output / "2020-10-15" / "email" / "members.eml").read_bytes()
+    assert b"X-Unsent: 1" in raw and PACK_PASSWORD.encode() not in raw
+
+
+@pytest.mark.soffice
+def test_email_command_sends_the_sample_to_a_local_server(sample_output, smtp, monkeypatch):
+    server = Collector()
+    settings = smtp(server)
+    monkeypatch.setenv("PACKGEN_SMTP_PORT", str(settings.smtp_port))
+    result = cli_email(sample_output, "--send")
+    assert result.exit_code == 0, result.output
+    pack = (sample_output / "2020-10-15" / "meeting-pack.pdf").read_bytes()
+    for _, message in server.received:
+        assert sha(next(message.iter_attachments()).get_content()) == sha(pack)
+        assert "password will follow separately" in message.get_body(("plain",)).get_content()
+    members = [m for m in read_members() if m.receives_pack]
+    assert sorted(server.recipients) == sorted(m.email for m in members)
+
+
+@pytest.mark.soffice
+def test_email_command_refuses_an_unprotected_pack_with_restricted_items(sample_output):
+    pack = sample_output / "2020-10-15" / "meeting-pack.pdf"
+    reader = PdfReader(pack)
+    reader.decrypt(PACK_PASSWORD)
+    PdfWriter(clone_from=reader).write(pack)
+    result = cli_email(sample_output)
+    assert result.exit_code == 1
+    assert "not encrypted" in result.output and "--allow-unprotected" in result.output
+    assert cli_email(sample_output, "--allow-unprotected").exit_code == 0
+
+
+def read_members() -> list[Member]:
+    from packgen.readers import read_partnership
+
+    return read_partnership(SAMPLE)[0].members
