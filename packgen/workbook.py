@@ -74,6 +74,7 @@ class Sheet:
     rows: list[list[Cell]]
     uncached: set[str] = field(default_factory=set)  # formulas saved without a value
     hyperlinks: dict[str, str] = field(default_factory=dict)
+    hidden: bool = False  # hidden or very hidden in Excel
 
     def where(self, coordinate: str | None = None) -> Location:
         return Location(self.file, self.title, coordinate)
@@ -119,7 +120,7 @@ def _read_sheet(book, ws, file: str) -> Sheet:
         [Cell(f"{get_column_letter(c)}{r}", v) for c, v in enumerate(values, start=1)]
         for r, values in enumerate(ws.iter_rows(values_only=True), start=1)
     ]
-    sheet = Sheet(file, ws.title, rows)
+    sheet = Sheet(file, ws.title, rows, hidden=getattr(ws, "sheet_state", "visible") != "visible")
     _read_extras(book, ws, sheet)
     return sheet
 
@@ -300,9 +301,12 @@ class Row:
 
 
 def find_table(sheets: Sequence[Sheet], columns: Sequence[Column]) -> Table | None:
-    """Find the sheet and heading row holding the required columns; the best match wins."""
+    """Find the sheet and heading row holding the required columns; the best match wins.
+
+    Visible sheets come first: a hidden sheet is often an old copy kept out of sight.
+    """
     best: tuple[int, Table] | None = None
-    for sheet in sheets:
+    for sheet in sorted(sheets, key=lambda s: s.hidden):
         for number, cells in enumerate(sheet.rows[:HEADING_SCAN_ROWS], start=1):
             found = _match_headings(cells, columns)
             if all(c.key in found for c in columns if c.required):
@@ -320,6 +324,31 @@ def _match_headings(cells: Sequence[Cell], columns: Sequence[Column]) -> dict[st
                 found[column.key] = col
                 break
     return found
+
+
+def heading_problems(table: Table, columns: Sequence[Column]) -> list[Problem]:
+    """Headings read twice (which column holds the data?) and a table on a hidden sheet."""
+    problems = []
+    by_key = {c.key: c for c in columns}
+    assigned = set(table.columns.values())
+    for col, text in table.headings():
+        for key, used in table.columns.items():
+            if col in assigned or not by_key[key].matches(text):
+                continue
+            first = table.sheet.cell(table.header_row, used)
+            where = table.where(f"{get_column_letter(col)}{table.header_row}")
+            problems.append(
+                Problem(
+                    where,
+                    f"heading {text!r} repeats {first.text!r} in {first.coordinate}: "
+                    "keep one column, or rename the other",
+                )
+            )
+    if table.sheet.hidden:
+        problems.append(
+            Problem(table.where(), "the table is on a hidden sheet: read anyway", Severity.WARNING)
+        )
+    return problems
 
 
 def missing_table(file: str, sheets: Sequence[Sheet], columns: Sequence[Column]) -> Problem:

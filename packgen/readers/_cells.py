@@ -17,6 +17,7 @@ from packgen.workbook import (
     Table,
     WorkbookError,
     find_table,
+    heading_problems,
     missing_table,
     read_sheets,
 )
@@ -47,6 +48,7 @@ def table(
     if found is None:
         problems.items.append(missing_table(name, sheets, columns))
         return None
+    problems.extend(heading_problems(found, columns))
     problems.extend(found.cell_problems())
     problems.extend(found.placeholder_warnings())
     return found
