@@ -493,3 +493,9 @@ def read_members() -> list[Member]:
     from packgen.readers import read_partnership
 
     return read_partnership(SAMPLE)[0].members
+
+
+def test_a_line_break_smuggled_into_the_subject_is_refused(pack):
+    mail = Mailing("BHR\rBcc: all@evil.example", MEETING, ITEMS, pack)
+    with pytest.raises(DistributionError, match="line break"):
+        email_pack(mail, MEMBERS, EmailSettings(sender=SENDER), TEMPLATE, EmailOptions())

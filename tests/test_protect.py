@@ -274,3 +274,18 @@ def sample_full(folder: Path) -> PdfReader:
     reader = PdfReader(folder / "meeting-pack.pdf")
     reader.decrypt(PACK_PASSWORD)
     return reader
+
+
+def test_check_warns_about_restricted_items_without_a_password(monkeypatch):
+    from click.testing import CliRunner
+
+    from packgen.cli import cli
+
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    data = Path(__file__).resolve().parent.parent / "data"
+    result = CliRunner().invoke(cli, ["check", "2020-10-15", "--data", str(data)])
+    assert "item 9 (BHR Case Review Tracker)" in result.output
+    assert "no pack password is set" in result.output
+    monkeypatch.setenv(PASSWORD_ENV, "pw")
+    result = CliRunner().invoke(cli, ["check", "2020-10-15", "--data", str(data)])
+    assert "no pack password is set" not in result.output
