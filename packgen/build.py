@@ -28,8 +28,8 @@ from packgen.assemble import (
     page_counts,
     plan_layout,
 )
+from packgen.cache import CachedConverter
 from packgen.check import Prepared, prepare
-from packgen.convert import convert_to_pdf, soffice_version
 from packgen.errors import (
     ConversionError,
     InputError,
@@ -66,6 +66,8 @@ class BuildResult:
     seconds: float
     layout: Layout
     warnings: list[Problem] = field(default_factory=list)
+    converted: int = 0  # documents LibreOffice converted; the others came from the PDF cache
+    reused: int = 0  # documents whose PDF came from output/.cache/pdf/
 
 
 def build(
@@ -93,20 +95,24 @@ def build(
         log.info("Rendering the documents from %s", templates)
         rendered = render_all(plan, prepared, templates, folder / "documents")
         sources = _conversion_sources(plan, rendered, staging / "papers")
-        pdfs = _convert(sources, folder / "pdf", prepared, progress)
+        settings = prepared.settings
+        convert = CachedConverter.for_output(output, settings.soffice, settings.soffice_timeout)
+        pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
         parts = _parts(plan, pdfs)
         log.info("Putting the page references in the agenda")
-        _settle_page_refs(parts, plan, prepared, templates, folder)
+        _settle_page_refs(parts, plan, prepared, templates, folder, convert)
         log.info("Assembling %s", PACK_NAME)
         layout = assemble(parts, folder / PACK_NAME, _pack_info(plan, prepared))
-        _write_manifest(folder, plan, parts, layout, data, templates, prepared)
-        settle = lambda ps, pl, work: _settle_page_refs(ps, pl, prepared, templates, work)  # noqa: E731
+        _write_manifest(folder, plan, parts, layout, data, templates, prepared, convert.libreoffice)
+        settle = lambda ps, pl, work: _settle_page_refs(ps, pl, prepared, templates, work, convert)  # noqa: E731
         warnings += protect_pack(folder, plan, parts, _pack_info(plan, prepared), settle, password)
         final = _move_into_place(folder, output / folder.name, staging)
     seconds = time.monotonic() - started
+    log.info("LibreOffice converted %d documents; %d came from the cache", *convert.counts)
     return BuildResult(
-        final, final / PACK_NAME, layout.pages, len(parts), seconds, layout, warnings
-    )
+        final, final / PACK_NAME, layout.pages, len(parts), seconds, layout, warnings,
+        *convert.counts,
+    )  # fmt: skip
 
 
 def _day(plan: PackPlan) -> str:
@@ -192,10 +198,19 @@ def _conversion_sources(plan: PackPlan, rendered: list[Path], papers: Path) -> d
     return sources
 
 
+def _paper_sources(plan: PackPlan, sources: dict[str, Path]) -> list[Path]:
+    """The papers as officers sent them: cached by their bytes, not by normalised content."""
+    return [sources[doc.key] for doc in plan.documents if doc.paper is not None]
+
+
 def _convert(
-    sources: dict[str, Path], pdf_dir: Path, prepared: Prepared, progress: Progress | None
+    sources: dict[str, Path],
+    pdf_dir: Path,
+    convert: CachedConverter,
+    papers: list[Path],
+    progress: Progress | None,
 ) -> dict[str, Path]:
-    """Convert every Word document in parallel soffice runs; PDF papers go in as they are."""
+    """Convert the Word documents that changed, in parallel soffice runs; PDFs go as they are."""
     pdf_dir.mkdir(parents=True, exist_ok=True)
     pdfs = {}
     for key, source in sources.items():
@@ -212,14 +227,7 @@ def _convert(
 
     if progress:
         progress(0, len(to_convert), "")
-    settings = prepared.settings
-    converted = convert_to_pdf(
-        to_convert,
-        pdf_dir,
-        soffice=settings.soffice,
-        timeout=settings.soffice_timeout,
-        progress=report,
-    )
+    converted = convert(to_convert, pdf_dir, progress=report, raw=papers)
     pdfs.update({source.stem: pdf for source, pdf in converted.items()})
     return {key: pdfs[key] for key in sources}
 
@@ -239,7 +247,12 @@ def _parts(plan: PackPlan, pdfs: dict[str, Path]) -> list[Part]:
 
 
 def _settle_page_refs(
-    parts: list[Part], plan: PackPlan, prepared: Prepared, templates: Path, folder: Path
+    parts: list[Part],
+    plan: PackPlan,
+    prepared: Prepared,
+    templates: Path,
+    folder: Path,
+    convert: CachedConverter,
 ) -> Layout:
     """Render and convert the agenda again until the page references it prints are right."""
     agenda = _agenda(plan)
@@ -251,10 +264,7 @@ def _settle_page_refs(
             return layout
         printed = layout.items
         docx = render_document(agenda, plan, prepared, templates, folder / "documents", printed)
-        settings = prepared.settings
-        pdf = convert_to_pdf(
-            [docx], folder / "pdf", soffice=settings.soffice, timeout=settings.soffice_timeout
-        )[docx]
+        pdf = convert([docx], folder / "pdf")[docx]  # only the agenda, and only if it changed
         counts[agenda.key] = len(open_pdf(pdf).pages)
     raise ConversionError(
         f"The agenda's page references did not settle after {MAX_AGENDA_ROUNDS} rounds.",
@@ -284,6 +294,7 @@ def _write_manifest(
     data: Path,
     templates: Path,
     prepared: Prepared,
+    libreoffice: str = "unknown",
 ) -> None:
     """Record what went in and where it sits: sources with SHA-256, versions, page ranges."""
     manifest = {
@@ -293,7 +304,7 @@ def _write_manifest(
         "sha256": _sha256(folder / PACK_NAME),
         "versions": {
             "packgen": __version__,
-            "libreoffice": soffice_version(prepared.settings.soffice),
+            "libreoffice": libreoffice,
             "python": platform.python_version(),
             "pypdf": pypdf.__version__,
         },

@@ -1,0 +1,253 @@
+"""A PDF cache keyed by what a document holds, so only documents that changed are converted."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packgen.convert import convert_to_pdf, soffice_version
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = Path(".cache") / "pdf"
+VERSION_FILE = "libreoffice-version.json"
+FORMAT = "packgen-pdf-cache/1"
+# What packgen asks LibreOffice for; change it whenever convert.py's command line changes.
+CONVERSION = "soffice --headless --norestore --convert-to pdf (writer_pdf_Export, defaults)"
+FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+)
+_CORE = "docProps/core.xml"
+_VOLATILE = re.compile(
+    rb"<(dcterms:created|dcterms:modified|cp:lastPrinted|cp:revision)\b[^>]*>[^<]*</\1>"
+)
+# Fields that print a document's dates or properties: such a document is hashed as it is.
+_FIELD = re.compile(rb'<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"')
+_DATE_FIELD = re.compile(rb"\b(CREATEDATE|SAVEDATE|PRINTDATE|EDITTIME|DOCPROPERTY|INFO)\b", re.I)
+
+Convert = Callable[..., dict[Path, Path]]
+
+
+def document_key(path: Path, salt: str = "", *, normalise: bool = True) -> str:
+    """Hash a document's content with `salt`; a .docx's volatile dates don't count."""
+    digest = hashlib.sha256(f"{FORMAT}\n{salt}\n{path.suffix.lower()}\n".encode())
+    if normalise and path.suffix.lower() == ".docx":
+        with contextlib.suppress(zipfile.BadZipFile, OSError, KeyError):
+            digest.update(_docx_content(path))
+            return digest.hexdigest()
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _docx_content(path: Path) -> bytes:
+    """Return a .docx's parts by name, without zip entry times or core.xml's dates."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in sorted(archive.namelist())}
+    if _CORE in parts and not any(_shows_properties(d) for n, d in parts.items() if n != _CORE):
+        parts[_CORE] = _VOLATILE.sub(rb"<\1/>", parts[_CORE])
+    return b"".join(_framed(name, data) for name, data in parts.items())
+
+
+def _shows_properties(xml: bytes) -> bool:
+    """Tell whether a part has a field that prints the document's dates or properties."""
+    return any(_DATE_FIELD.search(a or b) for a, b in _FIELD.findall(xml))
+
+
+def _framed(name: str, data: bytes) -> bytes:
+    return f"{name}\0{len(data)}\0".encode() + data
+
+
+def conversion_salt(libreoffice: str) -> str:
+    """Say what, besides the document, shapes its PDF: LibreOffice's version, fonts, settings."""
+    return "\n".join([CONVERSION, libreoffice, font_fingerprint()])
+
+
+def cached_soffice_version(soffice: str, cache_root: Path) -> str:
+    """Return `soffice --version`, asked again only when the LibreOffice installation changes."""
+    executable = shutil.which(soffice)
+    if executable is None:
+        return "unknown"
+    stamp = _install_stamp(Path(executable))
+    path = cache_root / VERSION_FILE
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        known = json.loads(path.read_text(encoding="utf-8"))
+        if known.get(executable, {}).get("stamp") == stamp:
+            return str(known[executable]["version"])
+    version = soffice_version(soffice)
+    if version != "unknown":
+        known = {}
+        with contextlib.suppress(OSError, ValueError):
+            known = json.loads(path.read_text(encoding="utf-8"))
+        known[executable] = {"stamp": stamp, "version": version}
+        _write_atomically(path, json.dumps(known, indent=2).encode())
+    return version
+
+
+def _install_stamp(executable: Path) -> str:
+    """Identify a LibreOffice installation by its files' sizes and times (changed by upgrades)."""
+    real = executable.resolve()
+    files = [real, real.with_name("soffice.bin"), real.with_name("versionrc")]
+    stats = []
+    for file in files:
+        with contextlib.suppress(OSError):
+            stat = file.stat()
+            stats.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(stats)
+
+
+def font_fingerprint(folders: Iterable[Path] = FONT_DIRS) -> str:
+    """Fingerprint the installed fonts by their folders' times (adding a font changes one)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for root, dirs, _files in os.walk(folder):
+            dirs.sort()
+            with contextlib.suppress(OSError):
+                digest.update(f"{root}:{os.stat(root).st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def is_complete_pdf(path: Path) -> bool:
+    """Tell whether a file looks like a whole PDF: its header, and %%EOF near its end."""
+    try:
+        with path.open("rb") as stream:
+            if stream.read(5) != b"%PDF-":
+                return False
+            stream.seek(0, os.SEEK_END)
+            size = stream.tell()
+            stream.seek(max(0, size - 1024))
+            return b"%%EOF" in stream.read()
+    except OSError:
+        return False
+
+
+class PdfCache:
+    """PDFs stored as `<root>/<key>.pdf`, each written whole or not at all."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        return self.root / f"{key}.pdf"
+
+    def get(self, key: str) -> Path | None:
+        """Return the cached PDF for `key`, or None; a broken entry is removed, never served."""
+        path = self.path(key)
+        if not path.is_file():
+            return None
+        if is_complete_pdf(path):
+            return path
+        log.warning("Ignoring a broken cached PDF (%s); it will be converted again", path.name)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+    def put(self, key: str, pdf: Path) -> None:
+        """Store a copy of `pdf` under `key`, through a temporary file moved into place."""
+        if not is_complete_pdf(pdf):
+            log.warning("Not caching %s: it is not a complete PDF", pdf.name)
+            return
+        try:
+            _write_atomically(self.path(key), pdf.read_bytes())
+        except OSError as exc:  # a full disk or a read-only cache only costs speed
+            log.warning("Could not cache %s: %s", pdf.name, exc)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class CachedConverter:
+    """Convert documents to PDF through the cache, counting what LibreOffice really converted."""
+
+    cache: PdfCache
+    salt: str
+    soffice: str = "soffice"
+    timeout: float = 180.0
+    jobs: int = 2
+    convert: Convert = convert_to_pdf
+    libreoffice: str = "unknown"  # `soffice --version`
+    converted: int = 0  # documents LibreOffice converted
+    reused: int = 0  # documents taken from the cache
+
+    @classmethod
+    def for_output(
+        cls, output: Path, soffice: str = "soffice", timeout: float = 180.0
+    ) -> CachedConverter:
+        """Return the converter whose cache lives in `output/.cache/pdf/`."""
+        root = output / CACHE_DIR
+        version = cached_soffice_version(soffice, root.parent)
+        salt = conversion_salt(version)
+        return cls(PdfCache(root), salt, soffice=soffice, timeout=timeout, libreoffice=version)
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """Return (documents converted, documents taken from the cache)."""
+        return self.converted, self.reused
+
+    def key(self, doc: Path, *, normalise: bool = True) -> str:
+        """Return the cache key of `doc` (a rendered .docx is normalised, a paper is not)."""
+        return document_key(doc, self.salt, normalise=normalise)
+
+    def __call__(
+        self,
+        docs: Sequence[Path],
+        out_dir: Path,
+        *,
+        progress: Callable[[Path], None] | None = None,
+        raw: Iterable[Path] = (),
+    ) -> dict[Path, Path]:
+        """Put each document's PDF at `out_dir/<stem>.pdf`, converting only cache misses.
+
+        Documents in `raw` (papers as officers sent them) are keyed by their bytes as they are.
+        """
+        raw_set = {Path(p) for p in raw}
+        out_dir.mkdir(parents=True, exist_ok=True)
+        keys = {Path(d): self.key(Path(d), normalise=Path(d) not in raw_set) for d in docs}
+        pdfs, missing = {}, []
+        for doc, key in keys.items():
+            cached = self.cache.get(key)
+            if cached is None:
+                missing.append(doc)
+                continue
+            pdfs[doc] = out_dir / f"{doc.stem}.pdf"
+            shutil.copyfile(cached, pdfs[doc])
+            self.reused += 1
+            if progress:
+                progress(doc)
+        if missing:
+            log.info("%d of %d documents changed and are converted", len(missing), len(keys))
+            done = self.convert(
+                missing,
+                out_dir,
+                soffice=self.soffice,
+                timeout=self.timeout,
+                jobs=self.jobs,
+                progress=progress,
+            )
+            self.converted += len(done)
+            for doc, pdf in done.items():
+                self.cache.put(keys[doc], pdf)
+                pdfs[doc] = pdf
+        return {Path(d): pdfs[Path(d)] for d in docs}
