@@ -34,6 +34,7 @@ from packgen.errors import (
     ConversionError,
     InputError,
     Location,
+    PackgenError,
     Problem,
     Problems,
     Severity,
@@ -41,8 +42,8 @@ from packgen.errors import (
 )
 from packgen.lock import meeting_lock
 from packgen.plan import PackDocument, PackPlan, long_date, plan_pack
-from packgen.protect import pack_password, protect_pack
-from packgen.render import check_templates, render_all, render_document
+from packgen.protect import pack_password, protect_pack, public_parts, public_plan
+from packgen.render import check_templates, render_document
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +94,14 @@ def build(
     with meeting_lock(output, plan.meeting.date), _staging(output) as staging:
         folder = staging / plan.meeting.date.isoformat()
         log.info("Rendering the documents from %s", templates)
-        rendered = render_all(plan, prepared, templates, folder / "documents")
+        rendered = _render(plan, prepared, templates, folder / "documents")
         sources = _conversion_sources(plan, rendered, staging / "papers")
         settings = prepared.settings
         convert = CachedConverter.for_output(output, settings.soffice, settings.soffice_timeout)
         pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
         parts = _parts(plan, pdfs)
         log.info("Putting the page references in the agenda")
-        _settle_page_refs(parts, plan, prepared, templates, folder, convert)
+        _settle_page_refs(parts, plan, prepared, templates, folder, convert, ahead=True)
         log.info("Assembling %s", PACK_NAME)
         layout = assemble(parts, folder / PACK_NAME, _pack_info(plan, prepared))
         _write_manifest(folder, plan, parts, layout, data, templates, prepared, convert.libreoffice)
@@ -253,8 +254,14 @@ def _settle_page_refs(
     templates: Path,
     folder: Path,
     convert: CachedConverter,
+    *,
+    ahead: bool = False,
 ) -> Layout:
-    """Render and convert the agenda again until the page references it prints are right."""
+    """Render and convert the agenda again until the page references it prints are right.
+
+    With `ahead`, each round also converts the public pack's agenda as protect_pack will render
+    it, in the same LibreOffice round, so that its turn later finds the PDF in the cache.
+    """
     agenda = _agenda(plan)
     counts = page_counts(parts)
     printed = None  # the first agenda shows placeholders, not page numbers
@@ -264,12 +271,62 @@ def _settle_page_refs(
             return layout
         printed = layout.items
         docx = render_document(agenda, plan, prepared, templates, folder / "documents", printed)
-        pdf = convert([docx], folder / "pdf")[docx]  # only the agenda, and only if it changed
+        extra = _public_agenda(parts, plan, prepared, templates, folder, counts) if ahead else []
+        pdf = _convert_agenda(docx, extra, folder / "pdf", convert)
         counts[agenda.key] = len(open_pdf(pdf).pages)
     raise ConversionError(
         f"The agenda's page references did not settle after {MAX_AGENDA_ROUNDS} rounds.",
         [Problem(Location(agenda.template or agenda.key), "its length keeps changing")],
     )
+
+
+def _convert_agenda(docx: Path, extra: list[Path], pdf_dir: Path, convert: CachedConverter) -> Path:
+    """Convert only the agenda (and what goes with it), and only if its content changed."""
+    if not extra or convert.has(docx) or convert.has(extra[0]):
+        pdf = convert([docx], pdf_dir)[docx]
+    else:
+        pdfs = convert([docx, *extra], extra[0].parent)  # side by side, one LibreOffice each
+        pdf = pdf_dir / f"{docx.stem}.pdf"
+        shutil.copyfile(pdfs[docx], pdf)
+    if extra:
+        shutil.rmtree(extra[0].parent, ignore_errors=True)
+    return pdf
+
+
+def _public_agenda(
+    parts: list[Part],
+    plan: PackPlan,
+    prepared: Prepared,
+    templates: Path,
+    folder: Path,
+    counts: dict[str, int],
+) -> list[Path]:
+    """Render the public pack's agenda for these page counts, as protect_pack will need it."""
+    restricted = {d.key for d in plan.documents if d.restricted}
+    if not restricted:
+        return []
+    work = folder / ".ahead"
+    public = public_parts(parts, restricted, work / "notices")
+    layout = plan_layout(public, {p.key: counts.get(p.key, 1) for p in public})
+    agenda = _agenda(plan)
+    docx = render_document(
+        agenda, public_plan(plan, public), prepared, templates, work, layout.items
+    )
+    return [docx.rename(docx.with_name(f"{docx.stem}-public.docx"))]  # a name of its own
+
+
+def _render(plan: PackPlan, prepared: Prepared, templates: Path, out_dir: Path) -> list[Path]:
+    """Render every document from its template; the templates were checked once already."""
+    problems, paths = Problems(), []
+    for doc in plan.documents:
+        if doc.template is None:
+            continue
+        try:
+            paths.append(render_document(doc, plan, prepared, templates, out_dir))
+        except PackgenError as exc:
+            problems.extend(exc.problems)
+    problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
+    return paths
 
 
 def _agenda(plan: PackPlan) -> PackDocument:

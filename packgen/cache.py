@@ -206,6 +206,10 @@ class CachedConverter:
         """Return (documents converted, documents taken from the cache)."""
         return self.converted, self.reused
 
+    def has(self, doc: Path, *, normalise: bool = True) -> bool:
+        """Tell whether `doc`'s PDF is in the cache."""
+        return self.cache.get(self.key(doc, normalise=normalise)) is not None
+
     def key(self, doc: Path, *, normalise: bool = True) -> str:
         """Return the cache key of `doc` (a rendered .docx is normalised, a paper is not)."""
         return document_key(doc, self.salt, normalise=normalise)
