@@ -22,19 +22,15 @@ from reportlab.pdfgen.canvas import Canvas
 
 from packgen.assemble import PackInfo, Part, assemble
 from packgen.cli import cli
-from packgen.distribute import (
-    EmailOptions,
-    Mailing,
-    SendLog,
-    email_pack,
-    encoded_size,
-    is_loopback,
-    recipient_groups,
-)
+from packgen.distribute import EmailOptions, email_pack
 from packgen.errors import DistributionError, Location, TemplateError
+from packgen.messages import Mailing, encoded_size
 from packgen.model import AgendaItem, Meeting, Member
 from packgen.protect import encrypt_pdf, encryption_algorithm
+from packgen.recipients import recipient_groups
+from packgen.sendlog import SendLog
 from packgen.settings import EmailSettings
+from packgen.smtp import is_loopback
 
 TEMPLATE = Path(__file__).parent.parent / "templates" / "email.txt"
 SENDER = "bhr.partnership@bhr-partnership.example"
