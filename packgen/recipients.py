@@ -66,12 +66,12 @@ def check_sender(sender: str) -> None:
 
 
 def email_cell(member: Member) -> Location:
-    """Name the member's Email cell: the reader's, or the column and row of the member's row."""
+    """Name the member's Email cell (E7); without one, the member's row ("row 7")."""
     if member.email_location:
         return member.email_location
     where = member.location or Location("meetings.xlsx", "Members", member.name)
     row = re.sub(r"^[A-Z]+(?=\d+$)", "", where.position or "")
-    return Location(where.file, where.part, f"Email in row {row}") if row.isdigit() else where
+    return Location(where.file, where.part, f"row {row}") if row.isdigit() else where
 
 
 def recipient_groups(members: Sequence[Member]) -> list[RecipientGroup]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -16,17 +17,18 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from conftest import PACK_PASSWORD, SAMPLE
+from conftest import PACK_PASSWORD, SAMPLE, make_workbook
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from packgen.assemble import PackInfo, Part, assemble
 from packgen.cli import cli
 from packgen.distribute import EmailOptions, email_pack
-from packgen.errors import DistributionError, Location, TemplateError
+from packgen.errors import DistributionError, Location, Problems, TemplateError
 from packgen.messages import Mailing, encoded_size
 from packgen.model import AgendaItem, Meeting, Member
 from packgen.protect import encrypt_pdf, encryption_algorithm
+from packgen.readers.meetings import read_meetings_workbook
 from packgen.recipients import recipient_groups
 from packgen.sendlog import SendLog
 from packgen.settings import EmailSettings
@@ -44,8 +46,8 @@ INFO = PackInfo("BHR – Meeting Pack", "Papers", "BHR Safeguarding Partnership"
 
 
 def member(name: str, email: str, role: str = "member", send_as: str = "to", row: int = 2):
-    where = Location("meetings.xlsx", "Members", f"A{row}")
-    return Member(name, name[:2].upper(), "", "", email, True, role, send_as, where)
+    where, cell = (Location("meetings.xlsx", "Members", f"{c}{row}") for c in "AE")
+    return Member(name, name[:2].upper(), "", "", email, True, role, send_as, where, cell)
 
 
 MEMBERS = [
@@ -177,8 +179,29 @@ def test_a_line_break_in_an_address_is_an_error_naming_the_cell():
     bad = member("Eve Smith", "eve@x.example\nBcc: all@evil.example", row=7)
     with pytest.raises(DistributionError) as caught:
         recipient_groups([*MEMBERS, bad])
-    assert "meetings.xlsx › Members › Email in row 7" in str(caught.value)
+    assert "meetings.xlsx › Members › E7: the email address" in str(caught.value)
     assert "line break" in str(caught.value)
+
+
+def test_a_bad_address_read_from_the_workbook_names_its_email_cell(tmp_path):
+    rows = [
+        ["BHR members"],
+        ["Name", "Initials", "Agency", "Receives Pack", "Email"],
+        ["Carol Hale", "CH", "LBBD", "Y", "carol.hale@lbbd.example"],
+        ["Eve Smith", "ES", "NHS", "Y", "eve@x.example; all@evil.example"],
+    ]
+    make_workbook(tmp_path / "meetings.xlsx", rows, sheet="Members")
+    _, members, _ = read_meetings_workbook(tmp_path, Problems())
+    with pytest.raises(DistributionError) as caught:
+        recipient_groups(members)
+    assert [str(p.location) for p in caught.value.problems] == ["meetings.xlsx › Members › E4"]
+
+
+def test_a_member_without_an_email_cell_is_named_by_row():
+    bad = dataclasses.replace(member("Eve Smith", "", row=7), email_location=None)
+    with pytest.raises(DistributionError) as caught:
+        recipient_groups([bad])
+    assert "meetings.xlsx › Members › row 7: the email address is empty" in str(caught.value)
 
 
 def test_a_second_address_in_a_cell_is_an_error():

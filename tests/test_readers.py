@@ -11,6 +11,7 @@ from packgen.model import DocumentKind, Status
 from packgen.readers import read_partnership, status_from_update
 from packgen.readers.actions import read_actions
 from packgen.readers.forward_plan import read_forward_plan
+from packgen.readers.meetings import read_meetings_workbook
 from packgen.readers.recommendations import read_recommendations
 from packgen.readers.tracker import read_cases
 
@@ -158,6 +159,28 @@ def test_paper_names_leaving_the_papers_folder_are_refused(tmp_path):
     [meeting] = read_forward_plan(tmp_path, problems)
     assert meeting.items[0].papers == ()
     assert "forward_plan.xlsx › Sheet1 › D3" in str(problems.errors[0])
+
+
+def test_members_email_location_is_the_email_cell(tmp_path):
+    rows = [
+        ["Members of the partnership"],
+        ["Name", "Initials", "Title", "Agency", "Email", "Receives Pack"],
+        ["Carol Hale", "CH", "Chair", "LBBD", "carol.hale@lbbd.example", "Y"],
+        ["Eve Smith", "ES", "Nurse", "NHS", "eve@nhs.example", "Y"],
+    ]
+    make_workbook(tmp_path / "meetings.xlsx", rows, sheet="Members")
+    _, members, _ = read_meetings_workbook(tmp_path, Problems())
+    assert [str(m.email_location) for m in members] == [
+        "meetings.xlsx › Members › E3",
+        "meetings.xlsx › Members › E4",
+    ]
+
+
+def test_members_without_an_email_column_have_no_email_location(tmp_path):
+    rows = [["Name", "Initials"], ["Carol Hale", "CH"]]
+    make_workbook(tmp_path / "meetings.xlsx", rows, sheet="Members")
+    _, [member], _ = read_meetings_workbook(tmp_path, Problems())
+    assert member.email_location is None and member.email == ""
 
 
 def test_recommendations_header_block_and_agency_columns(tmp_path):

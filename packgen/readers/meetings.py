@@ -96,6 +96,7 @@ def _members(sheets: list[Sheet], problems: Problems) -> list[Member]:
                 role=role,
                 send_as=send_as,
                 location=row.where("name"),
+                email_location=row.where("email") if row.has("email") else None,
             )
         )
     return found
