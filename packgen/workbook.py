@@ -26,6 +26,7 @@ EXCEL_ERRORS = {"#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "#N/A", "#NUM!", "#NULL
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 class WorkbookError(Exception):
@@ -51,6 +52,7 @@ def clean(value: object) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = _CONTROL.sub("", text)  # never printed: a cell of only these is empty
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(lines).strip()
 
