@@ -12,8 +12,13 @@ from pathlib import Path
 import click
 
 from packgen import __version__
+from packgen.build import build as build_pack
+from packgen.check import inspect, long_date, stop_message, summary
+from packgen.distribute import EmailOptions, email_meeting
 from packgen.doctor import diagnose
-from packgen.errors import PackgenError
+from packgen.errors import InputError, PackgenError, Severity
+from packgen.protect import PASSWORD_ENV, check_protection, pack_password
+from packgen.render import render_meeting
 from packgen.settings import load_settings
 
 log = logging.getLogger("packgen")
@@ -70,7 +75,9 @@ class PackgenGroup(click.Group):
         except OSError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
+            raise click.ClickException(
+                f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+            ) from exc
 
 
 @click.group(cls=PackgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,10 +101,6 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 @DATA
 def check(meeting: dt.date | None, data: Path) -> None:
     """Check the workbooks and papers for a meeting's pack; list every problem at once."""
-    from packgen.check import inspect, long_date, stop_message, summary
-    from packgen.errors import InputError, Severity
-    from packgen.protect import check_protection
-
     prepared, problems = inspect(data, meeting)
     if prepared is not None:
         click.echo(f"Meeting: {long_date(prepared.meeting.date)} ({prepared.reason})")
@@ -108,7 +111,9 @@ def check(meeting: dt.date | None, data: Path) -> None:
         click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         click.echo("\n".join(f"  {p}" for p in warnings))
     if errors or prepared is None:
-        raise InputError(stop_message(errors, prepared.meeting.date if prepared else meeting), errors)
+        raise InputError(
+            stop_message(errors, prepared.meeting.date if prepared else meeting), errors
+        )
     click.echo(summary(prepared))
 
 
@@ -122,8 +127,6 @@ def render(
     ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
 ) -> None:
     """Render the meeting's Word documents into OUTPUT/<date>/documents/."""
-    from packgen.render import render_meeting
-
     paths = render_meeting(data, templates, output, meeting)
     if not (ctx.obj and ctx.obj.get("quiet")):
         for path in paths:
@@ -144,6 +147,7 @@ def doctor(data: Path, output: Path) -> None:
         click.echo("\nTo fix:\n" + "\n".join(f"  {fix}" for fix in fixes))
         raise SystemExit(1)
 
+
 @cli.command()
 @MEETING
 @DATA
@@ -154,8 +158,6 @@ def build(
     ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
 ) -> None:
     """Build the meeting pack into OUTPUT/<date>/ (the next meeting when MEETING is not given)."""
-    from packgen.build import build as build_pack
-
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     with _ConversionBar(enabled=not quiet) as progress, _stop_on_sigterm():
         result = build_pack(
@@ -227,8 +229,6 @@ def email(
     **flags: bool,
 ) -> None:
     """Write email drafts of the built pack to OUTPUT/<date>/email/; --send sends them."""
-    from packgen.distribute import EmailOptions, email_meeting
-
     report = email_meeting(
         data, templates, output, meeting, EmailOptions(**flags), lambda: _ask_password(False)
     )
@@ -247,8 +247,6 @@ def email(
 
 def _ask_password(confirm: bool = True) -> str | None:
     """Return PACKGEN_PACK_PASSWORD, or ask at the terminal; never from the command line."""
-    from packgen.protect import PASSWORD_ENV, pack_password
-
     secret = pack_password()
     if secret or not sys.stdin.isatty():
         return secret
