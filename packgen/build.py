@@ -28,7 +28,7 @@ from packgen.assemble import (
     page_counts,
     plan_layout,
 )
-from packgen.cache import CachedConverter
+from packgen.cache import CachedConverter, inputs_fingerprint, installation, unchanged_pack
 from packgen.check import Prepared, prepare
 from packgen.errors import (
     ConversionError,
@@ -42,7 +42,13 @@ from packgen.errors import (
 )
 from packgen.lock import meeting_lock
 from packgen.plan import PackDocument, PackPlan, long_date, plan_pack
-from packgen.protect import pack_password, protect_pack, public_parts, public_plan
+from packgen.protect import (
+    pack_password,
+    protect_pack,
+    public_parts,
+    public_plan,
+    unprotected_warning,
+)
 from packgen.render import check_templates, render_document
 
 log = logging.getLogger(__name__)
@@ -87,24 +93,33 @@ def build(
     warnings = _log_warnings(prepared.problems)
     plan = plan_pack(prepared)
     log.info("Planned %d documents for the meeting of %s", len(plan.documents), _day(plan))
-    # Everything that can be checked is checked before LibreOffice starts.
-    warnings += _check_templates(templates, plan, prepared)
-    _check_papers(plan, data)
     output.mkdir(parents=True, exist_ok=True)
+    settings = prepared.settings
+    convert = CachedConverter.for_output(output, settings.soffice, settings.soffice_timeout)
+    inputs = _inputs(data, templates, plan, prepared, installation(settings.soffice))
+    with meeting_lock(output, plan.meeting.date):
+        reuse, password = _unchanged(output / plan.meeting.date.isoformat(), inputs, plan, password)
+    if reuse:
+        return _reused(output / plan.meeting.date.isoformat(), reuse, plan, warnings, started)
+    # Everything that can be checked is checked before LibreOffice starts.
+    template_warnings = _check_templates(templates, plan, prepared)
+    warnings += template_warnings
+    _check_papers(plan, data)
     with meeting_lock(output, plan.meeting.date), _staging(output) as staging:
         folder = staging / plan.meeting.date.isoformat()
         log.info("Rendering the documents from %s", templates)
         rendered = _render(plan, prepared, templates, folder / "documents")
         sources = _conversion_sources(plan, rendered, staging / "papers")
-        settings = prepared.settings
-        convert = CachedConverter.for_output(output, settings.soffice, settings.soffice_timeout)
         pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
         parts = _parts(plan, pdfs)
         log.info("Putting the page references in the agenda")
         _settle_page_refs(parts, plan, prepared, templates, folder, convert, ahead=True)
         log.info("Assembling %s", PACK_NAME)
         layout = assemble(parts, folder / PACK_NAME, _pack_info(plan, prepared))
-        _write_manifest(folder, plan, parts, layout, data, templates, prepared, convert.libreoffice)
+        reuse = {"inputs": inputs, "template_warnings": len(template_warnings)}
+        _write_manifest(
+            folder, plan, parts, layout, data, templates, prepared, convert.libreoffice, reuse
+        )
         settle = lambda ps, pl, work: _settle_page_refs(ps, pl, prepared, templates, work, convert)  # noqa: E731
         warnings += protect_pack(folder, plan, parts, _pack_info(plan, prepared), settle, password)
         final = _move_into_place(folder, output / folder.name, staging)
@@ -114,6 +129,61 @@ def build(
         final, final / PACK_NAME, layout.pages, len(parts), seconds, layout, warnings,
         *convert.counts,
     )  # fmt: skip
+
+
+def _inputs(data: Path, templates: Path, plan: PackPlan, prepared: Prepared, salt: str) -> str:
+    """Fingerprint everything a pack is made from: data, templates, packgen, LibreOffice, fonts."""
+    files = {doc.letter.signature for doc in plan.documents if doc.letter and doc.letter.signature}
+    files |= set(prepared.settings.logos)
+    code = Path(__file__).resolve().parent  # packgen's own code, version bump or not
+    meeting = plan.meeting.date.isoformat()
+    versions = (__version__, pypdf.__version__, platform.python_version())
+    return inputs_fingerprint([data, templates, code], files, meeting, salt, *versions)
+
+
+def _unchanged(
+    folder: Path, inputs: str, plan: PackPlan, password: Callable[[], str | None]
+) -> tuple[dict, Callable[[], str | None]]:
+    """Return the manifest of a pack built from the very same inputs that can be kept as it is.
+
+    A pack that holds restricted items is kept only if its protection is what it would be now:
+    encrypted and opened by the password given, or not encrypted when none is. The password is
+    asked at most once; the callable returned gives it to the build that follows.
+    """
+    manifest = unchanged_pack(folder, inputs, MANIFEST_NAME)
+    if not manifest or manifest.get("template_warnings") != 0:
+        return {}, password
+    encrypted = manifest.get("encryption") is not None
+    if not any(doc.restricted for doc in plan.documents):
+        return ({} if encrypted else manifest), password
+    secret = password()
+    asked = lambda: secret  # noqa: E731
+    if secret is None:
+        return ({} if encrypted else manifest), asked
+    opens = encrypted and bool(pypdf.PdfReader(folder / PACK_NAME).decrypt(secret))
+    return (manifest if opens else {}), asked
+
+
+def _reused(
+    folder: Path, manifest: dict, plan: PackPlan, warnings: list[Problem], started: float
+) -> BuildResult:
+    """Report the pack kept from the previous build, with the warnings it was built with."""
+    log.info("Nothing changed since %s was built: keeping it", folder / PACK_NAME)
+    restricted = [doc for doc in plan.documents if doc.restricted]
+    if restricted and manifest.get("encryption") is None:
+        items = {(d.item.number, d.item.title) if d.item else (None, d.title) for d in restricted}
+        warnings.append(unprotected_warning(items, Location(PACK_NAME)))
+        log.warning("%s", warnings[-1])
+    layout = Layout(
+        pages=manifest["pages"],
+        documents={d["key"]: tuple(d["pages"]) for d in manifest["documents"]},
+        items={i["number"]: tuple(i["pages"]) for i in manifest["items"] if i["pages"]},
+    )
+    seconds = time.monotonic() - started
+    documents = len(manifest["documents"])
+    return BuildResult(
+        folder, folder / PACK_NAME, layout.pages, documents, seconds, layout, warnings, 0, documents
+    )
 
 
 def _day(plan: PackPlan) -> str:
@@ -352,6 +422,7 @@ def _write_manifest(
     templates: Path,
     prepared: Prepared,
     libreoffice: str = "unknown",
+    reuse: dict | None = None,
 ) -> None:
     """Record what went in and where it sits: sources with SHA-256, versions, page ranges."""
     manifest = {
@@ -368,6 +439,7 @@ def _write_manifest(
         "items": _manifest_items(plan, layout),
         "documents": [_manifest_document(doc, layout) for doc in plan.documents],
         "sources": _manifest_sources(plan, prepared, data, templates),
+        **(reuse or {}),  # what a rebuild compares to reuse this pack when nothing changed
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")

@@ -177,29 +177,46 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+def installation(soffice: str) -> str:
+    """Identify LibreOffice and the fonts without running it: its files' sizes and times."""
+    executable = shutil.which(soffice)
+    stamp = _install_stamp(Path(executable)) if executable else f"{soffice} not found"
+    return "\n".join([CONVERSION, stamp, font_fingerprint()])
+
+
 @dataclass
 class CachedConverter:
-    """Convert documents to PDF through the cache, counting what LibreOffice really converted."""
+    """Convert documents to PDF through the cache, counting what LibreOffice really converted.
+
+    LibreOffice's version (part of every key) is asked for only when a key is first needed.
+    """
 
     cache: PdfCache
-    salt: str
     soffice: str = "soffice"
     timeout: float = 180.0
     jobs: int = 2
     convert: Convert = convert_to_pdf
-    libreoffice: str = "unknown"  # `soffice --version`
     converted: int = 0  # documents LibreOffice converted
     reused: int = 0  # documents taken from the cache
+    _version: str | None = None
+
+    @property
+    def libreoffice(self) -> str:
+        """Return `soffice --version`, remembered in the cache folder per installation."""
+        if self._version is None:
+            self._version = cached_soffice_version(self.soffice, self.cache.root.parent)
+        return self._version
+
+    @property
+    def salt(self) -> str:
+        return conversion_salt(self.libreoffice)
 
     @classmethod
     def for_output(
         cls, output: Path, soffice: str = "soffice", timeout: float = 180.0
     ) -> CachedConverter:
         """Return the converter whose cache lives in `output/.cache/pdf/`."""
-        root = output / CACHE_DIR
-        version = cached_soffice_version(soffice, root.parent)
-        salt = conversion_salt(version)
-        return cls(PdfCache(root), salt, soffice=soffice, timeout=timeout, libreoffice=version)
+        return cls(PdfCache(output / CACHE_DIR), soffice=soffice, timeout=timeout)
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -227,8 +244,11 @@ class CachedConverter:
         Documents in `raw` (papers as officers sent them) are keyed by their bytes as they are.
         """
         raw_set = {Path(p) for p in raw}
+        salt = self.salt
         out_dir.mkdir(parents=True, exist_ok=True)
-        keys = {Path(d): self.key(Path(d), normalise=Path(d) not in raw_set) for d in docs}
+        keys = {
+            Path(d): document_key(Path(d), salt, normalise=Path(d) not in raw_set) for d in docs
+        }
         pdfs, missing = {}, []
         for doc, key in keys.items():
             cached = self.cache.get(key)
@@ -255,3 +275,45 @@ class CachedConverter:
                 self.cache.put(keys[doc], pdf)
                 pdfs[doc] = pdf
         return {Path(d): pdfs[Path(d)] for d in docs}
+
+
+def inputs_fingerprint(folders: Iterable[Path], files: Iterable[Path], *extra: str) -> str:
+    """Hash every file under `folders` and each of `files` (by name and bytes) with `extra`."""
+    digest = hashlib.sha256(f"{FORMAT}\n".encode())
+    for text in extra:
+        digest.update(f"{text}\n".encode())
+    paths: set[Path] = {Path(f).resolve() for f in files if Path(f).is_file()}
+    for folder in folders:
+        paths |= {p.resolve() for p in Path(folder).rglob("*") if p.is_file() and not _lock(p)}
+    for path in sorted(paths):
+        digest.update(f"{path}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _lock(path: Path) -> bool:
+    """Excel's `~$…` and LibreOffice's `.~lock…` files come and go while officers work."""
+    return path.name.startswith(("~$", ".~lock"))
+
+
+def unchanged_pack(folder: Path, fingerprint: str, manifest_name: str = "manifest.json") -> dict:
+    """Return the manifest of the pack in `folder` if it was built from exactly these inputs.
+
+    Returns {} when there is no such pack, or when any file the manifest names as the pack or
+    the public pack no longer has the SHA-256 it records.
+    """
+    try:
+        manifest = json.loads((folder / manifest_name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(manifest, dict) or manifest.get("inputs") != fingerprint:
+        return {}
+    packs = [(manifest.get("pack"), manifest.get("sha256"))]
+    public = manifest.get("public_pack") or {}
+    if public:
+        packs.append((public.get("file"), public.get("sha256")))
+    for name, sha in packs:
+        path = folder / str(name)
+        if not name or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            return {}
+    return manifest
