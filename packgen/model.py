@@ -228,6 +228,7 @@ class Letter:
     enclosure: str = ""
     meeting: dt.date | None = None
     location: Location | None = field(default=None, compare=False)
+    title: str = ""  # bookmark and agenda line; empty: derived from the key
 
 
 @dataclass(frozen=True)

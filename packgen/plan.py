@@ -175,7 +175,9 @@ def previous_meeting_date(prepared: Prepared):
 
 
 def letter_title(letter: Letter) -> str:
-    """Name a letter for a bookmark: "Letter to the Home Office"."""
+    """Name a letter for a bookmark: its Title, else from its key: "Letter to the Home Office"."""
+    if letter.title:
+        return letter.title
     spelled: dict[str, str] = {}
     for word in " ".join(letter.recipient).replace(",", " ").split():
         # Addresses shout ("LONDON"); keep capitals only for short acronyms ("NHS").

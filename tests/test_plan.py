@@ -115,6 +115,23 @@ def test_letter_title_keeps_the_recipients_spelling(tmp_path):
     )
 
 
+def test_letter_title_comes_from_its_title_when_given(tmp_path):
+    letter = dataclasses.replace(
+        letters(tmp_path)[0], key="hackney-croydon-cardiff", title="Letter to the partnerships"
+    )
+    assert letter_title(letter) == "Letter to the partnerships"
+    assert (
+        letter_title(dataclasses.replace(letter, title="")) == "Letter to Hackney Croydon Cardiff"
+    )
+
+
+def test_a_titled_letter_is_bookmarked_by_its_title_under_its_key(tmp_path):
+    titled = dataclasses.replace(letters(tmp_path / "signatures")[0], title="To the Minister")
+    prepared = make_prepared(tmp_path, letters=[titled])
+    titles = {d.key: d.title for d in plan_pack(prepared).documents}
+    assert titles["07b-letter-home-office"] == "To the Minister"
+
+
 def test_plan_documents_for_item(prepared):
     plan = plan_pack(prepared)
     assert [d.key for d in plan.for_item(7)] == [

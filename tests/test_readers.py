@@ -11,6 +11,7 @@ from packgen.model import DocumentKind, Status
 from packgen.readers import read_partnership, status_from_update
 from packgen.readers.actions import read_actions
 from packgen.readers.forward_plan import read_forward_plan
+from packgen.readers.letters import read_letters
 from packgen.readers.meetings import read_meetings_workbook
 from packgen.readers.recommendations import read_recommendations
 from packgen.readers.tracker import read_cases
@@ -183,6 +184,25 @@ def test_members_without_an_email_column_have_no_email_location(tmp_path):
     assert member.email_location is None and member.email == ""
 
 
+LETTER_HEAD = ["Key", "Item", "Recipient", "Salutation", "Subject", "Body", "Signatory"]
+LETTER_ROW = ["home-office", 7, "Home Office", "Dear Minister", "SCR", "Text.", "AL"]
+
+
+def test_letter_title_column_is_read_as_one_line(tmp_path):
+    rows = [[*LETTER_HEAD, "Title"], [*LETTER_ROW, "Letter to the\nHome  Office "]]
+    make_workbook(tmp_path / "letters.xlsx", rows, sheet="Letters")
+    problems = Problems()
+    [letter] = read_letters(tmp_path, problems)
+    assert letter.title == "Letter to the Home Office" and problems.errors == []
+
+
+def test_letters_without_a_title_column_have_no_title(tmp_path):
+    make_workbook(tmp_path / "letters.xlsx", [LETTER_HEAD, LETTER_ROW], sheet="Letters")
+    problems = Problems()
+    [letter] = read_letters(tmp_path, problems)
+    assert letter.title == "" and problems.errors == []
+
+
 def test_recommendations_header_block_and_agency_columns(tmp_path):
     rows = [
         ["Case Type:", "SCR", "Publication Date:", "14 01 2020"],
@@ -241,6 +261,15 @@ def test_sample_has_11_recommendations_with_6_agencies(sample):
     assert len(table.agencies) == 6
     assert [r.number for r in table.recommendations] == list(range(1, 12))
     assert all(len(r.responses) == 6 for r in table.recommendations)
+
+
+def test_sample_letters_have_the_titles_of_the_product_brief(sample):
+    assert [letter.title for letter in sample[0].letters] == [
+        "Letter to the Home Office",
+        "Letter to the London Safeguarding Children Partnership",
+        "Letter to NHS England",
+        "Letter to the Hackney, Croydon and Cardiff partnerships",
+    ]
 
 
 def test_sample_agenda_has_13_items_with_leads_and_minutes(sample):

@@ -1627,6 +1627,16 @@ LETTERS: tuple[tuple[str, tuple[str, ...], str, str, tuple[str, ...]], ...] = (
     ),
 )
 
+# Each letter's bookmark and agenda line, as the product brief names them.
+LETTER_TITLES = {
+    "home-office": "Letter to the Home Office",
+    "london-safeguarding-children-partnership": (
+        "Letter to the London Safeguarding Children Partnership"
+    ),
+    "nhs-england": "Letter to NHS England",
+    "hackney-croydon-cardiff": "Letter to the Hackney, Croydon and Cardiff partnerships",
+}
+
 SCR_HEADER_COMMENTS = (
     "The Report which was presented to and accepted by the Redbridge LSCB at its last meeting in "
     "October 2019 contained 19 recommendations, 11 of which were for the BHR Safeguarding "
@@ -1945,6 +1955,7 @@ def letters() -> Workbook:
         "Signature",
         "Reply Address",
         "Enclosure",
+        "Title",
     )
     add_title(ws, f"{PARTNERSHIP} Letters", len(headings))
     add_headings(ws, headings)
@@ -1963,9 +1974,10 @@ def letters() -> Workbook:
             SIGNATURE_FILE,
             "RSCP@redbridge.gov.uk",
             REPORT_TITLE if any("a copy of which is enclosed" in p for p in body) else "",
+            LETTER_TITLES[key],
         )
         add_row(ws, values, {2: UK_DATE})
-    set_widths(ws, (22, 11, 5, 34, 15, 14, 20, 90, 14, 7, 18, 22, 30))
+    set_widths(ws, (22, 11, 5, 34, 15, 14, 20, 90, 14, 7, 18, 22, 30, 34))
     set_page(ws)
     return wb
 

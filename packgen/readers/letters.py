@@ -14,6 +14,7 @@ FILE = "letters.xlsx"
 SIGNATURES = "signatures"
 COLUMNS = (
     Column("key", ("Key", "Id", "Letter")),
+    Column("title", ("Title", "Letter Title", "Bookmark"), required=False),
     Column("meeting", ("Meeting", "Meeting Date"), required=False),
     Column("item", ("Item", "Item No", "Agenda Item")),
     Column("recipient", ("Recipient", "To", "Address")),
@@ -72,6 +73,7 @@ def _letter(data: Path, row: Row, problems: Problems) -> Letter:
         enclosure=_cells.optional(row, "enclosure"),
         meeting=meeting,
         location=row.where("key"),
+        title=" ".join(_cells.optional(row, "title").split()),
     )
 
 
