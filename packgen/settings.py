@@ -79,7 +79,9 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             logos=tuple(data / p for p in raw.get("logos", ())),
             agencies=tuple(Agency(a["name"], a.get("short", a["name"])) for a in raw.get("agencies", ())),
             soffice=env.get("PACKGEN_SOFFICE", build.get("soffice", "soffice")),
-            soffice_timeout=float(env.get("PACKGEN_SOFFICE_TIMEOUT", build.get("soffice_timeout", 180))),
+            soffice_timeout=_seconds(
+                env, "PACKGEN_SOFFICE_TIMEOUT", build.get("soffice_timeout", 180)
+            ),
             email=EmailSettings(
                 sender=env.get("PACKGEN_SMTP_FROM", email.get("from", "")),
                 smtp_host=env.get("PACKGEN_SMTP_HOST", email.get("smtp_host", "127.0.0.1")),
@@ -94,3 +96,19 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             "The partnership settings are not valid.",
             [Problem(Location(SETTINGS_FILE), f"{type(exc).__name__}: {exc}")],
         ) from exc
+
+
+def _seconds(env: os._Environ | dict, name: str, fallback: object) -> float:
+    """Read a positive number of seconds from the environment, naming the variable if it isn't."""
+    if name not in env:
+        return float(fallback)  # type: ignore[arg-type]
+    try:
+        seconds = float(env[name])
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise InputError(
+            f"{name} must be a number of seconds.",
+            [Problem(Location(name), f"{env[name]!r} is not a positive number of seconds")],
+        )
+    return seconds

@@ -219,7 +219,7 @@ ROWS = [
                                        lambda case: (case.work / "soffice").chmod(0o644) or {}),
         "build", 1, ("soffice) was not found", "00-agenda.docx: not converted")),
     Row("soffice-timeout-not-a-number", env(PACKGEN_SOFFICE_TIMEOUT="soon"), "build", 1,
-        ("partnership.toml: ValueError",)),
+        ("PACKGEN_SOFFICE_TIMEOUT: 'soon' is not a positive number of seconds",)),
     Row("output-not-writable", output_under_a_file, "build", 1, ("Not a directory: {output}",)),
     Row("settings-broken", file_bytes("partnership.toml", b"name = 'BHR\n[[agencies"), "build",
         1, ("partnership.toml: ",)),
