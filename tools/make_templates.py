@@ -188,8 +188,8 @@ def agenda() -> Document:
             cell_text(row.cells[3], "{{ meeting.time }}")
         else:
             cell_text(row.cells[1].merge(row.cells[3]), value)
-    para(doc)
-    para(doc, "A G E N D A", style="Title")
+    title = para(doc, "A G E N D A", style="Title")
+    title.paragraph_format.space_before = Pt(12)
     items = grid(doc, [1.0, 8.5, 1.8, 2.0, 1.4, 2.3])
     heading_row(items, ["No.", "Item", "Lead", "Time allowed", "Start", "Pages"])
     tag_row(items, "{%tr for item in items %}")
@@ -216,8 +216,9 @@ def agenda() -> Document:
     ):
         style = "List Bullet" if text.startswith("{{") else "Table Text"
         p = para(listing, text, style=style)
-        if style == "List Bullet":
+        if style == "List Bullet":  # compact, so the agenda of a full meeting fits one page
             p.runs[0].font.size = Pt(10)
+            p.paragraph_format.space_after = Pt(0)
     tag_row(items, "{%tr endfor %}")
     para(doc, "{%p if future_meetings_after_items %}")
     para(doc, "Dates of future meetings", style="Heading 2")
