@@ -77,7 +77,9 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             reply_address=raw.get("reply_address", ""),
             signing_line=raw.get("signing_line", f"On behalf of the {raw.get('name', '')}"),
             logos=tuple(data / p for p in raw.get("logos", ())),
-            agencies=tuple(Agency(a["name"], a.get("short", a["name"])) for a in raw.get("agencies", ())),
+            agencies=tuple(
+                Agency(a["name"], a.get("short", a["name"])) for a in raw.get("agencies", ())
+            ),
             soffice=env.get("PACKGEN_SOFFICE", build.get("soffice", "soffice")),
             soffice_timeout=_seconds(
                 env, "PACKGEN_SOFFICE_TIMEOUT", build.get("soffice_timeout", 180)
