@@ -12,10 +12,10 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from packgen.convert import convert_to_pdf, soffice_version
+from packgen.convert import Office, convert_to_pdf, soffice_version, start_offices
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,29 @@ class CachedConverter:
     convert: Convert = convert_to_pdf
     converted: int = 0  # documents LibreOffice converted
     reused: int = 0  # documents taken from the cache
+    offices: list[Office] = field(default_factory=list)  # LibreOffices started ahead
     _version: str | None = None
+
+    def start_ahead(self, count: int | None = None) -> None:
+        """Start LibreOffices now, so that their start-up overlaps the work before conversion."""
+        wanted = (self.jobs if count is None else count) - len(self.live_offices)
+        self.offices = self.live_offices + start_offices(wanted, self.soffice)
+
+    @property
+    def live_offices(self) -> list[Office]:
+        return [office for office in self.offices if not office.closed]
+
+    def close(self) -> None:
+        """Stop every LibreOffice started ahead (used or not)."""
+        for office in self.offices:
+            office.close()
+        self.offices = []
+
+    def __enter__(self) -> CachedConverter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def libreoffice(self) -> str:
@@ -262,6 +284,7 @@ class CachedConverter:
                 progress(doc)
         if missing:
             log.info("%d of %d documents changed and are converted", len(missing), len(keys))
+            ahead = {"offices": self.live_offices} if self.live_offices else {}
             done = self.convert(
                 missing,
                 out_dir,
@@ -269,6 +292,7 @@ class CachedConverter:
                 timeout=self.timeout,
                 jobs=self.jobs,
                 progress=progress,
+                **ahead,
             )
             self.converted += len(done)
             for doc, pdf in done.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,28 +50,39 @@ def convert_to_pdf(
     timeout: float = 180.0,
     jobs: int = 2,
     progress: Progress | None = None,
+    offices: Sequence[Office] = (),
 ) -> dict[Path, Path]:
-    """Convert each document to `out_dir/<stem>.pdf`, in `jobs` soffice runs side by side."""
+    """Convert each document to `out_dir/<stem>.pdf`, in `jobs` soffice runs side by side.
+
+    When some of `offices` (LibreOffices started ahead) are ready, the documents are shared
+    among those alone; otherwise each run starts its own soffice.
+    """
     docs = [Path(d) for d in docs]
     if not docs:
         return {}
     _refuse_same_names(docs)
     executable = _find_soffice(soffice, docs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    batches = split_batches(docs, jobs)
-    log.info("Converting %d documents with LibreOffice in %d runs", len(docs), len(batches))
+    ready = _ready(offices, min(timeout, READY_WAIT))
+    batches = split_batches(docs, len(ready) or jobs)
+    warm = f" ({len(batches)} already started)" if ready else ""
+    log.info("Converting %d documents with LibreOffice in %d runs%s", len(docs), len(batches), warm)
     runs = [_Run(batch) for batch in batches]
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:
         try:
             futures = [
-                pool.submit(_run_soffice, executable, run, out_dir, timeout, progress)
-                for run in runs
+                pool.submit(ready[i].convert, run, out_dir, timeout, progress)
+                if ready
+                else pool.submit(_run_soffice, executable, run, out_dir, timeout, progress)
+                for i, run in enumerate(runs)
             ]
             for future in futures:
                 future.result()
         except BaseException:  # interrupted: stop every LibreOffice before going
             for run in runs:
                 run.stop()
+            for office in ready:
+                office.close()
             raise
     pdfs = _collect(runs, out_dir, timeout)
     return {doc: pdfs[doc] for doc in docs}
@@ -233,3 +246,164 @@ def _failure(run: _Run, timeout: float) -> str:
 def _last_line(output: str) -> str:
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     return f": {lines[-1]}" if lines else ""
+
+
+READY_WAIT = 10.0  # how long a conversion waits for a LibreOffice started ahead to be ready
+PIPE_FOLDERS = (Path("/tmp"), Path("/var/tmp"))  # where LibreOffice puts its IPC pipes
+_REPORTING = threading.Lock()
+
+
+class Office:
+    """A LibreOffice started ahead with its own profile, kept open by an empty document.
+
+    `convert` hands it one batch at a time through a short-lived client soffice on the same
+    profile, which passes the request on through LibreOffice's IPC pipe and returns once the
+    PDFs are written. The client is run only once LibreOffice has opened its document and its
+    pipe exists, so two LibreOffices never share a profile. `close` kills its whole process
+    group and removes its profile and pipe.
+    """
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self.profile = Path(tempfile.mkdtemp(prefix="packgen-office-"))
+        self.pipes = [folder / _pipe_name(self.profile) for folder in PIPE_FOLDERS]
+        self.closed = False
+        self._lock = threading.Lock()
+        self._call: tuple[_Run, Progress | None, set[Path], list[str]] | None = None
+        self._reader: threading.Thread | None = None
+        keep_open = self.profile / "keep-open.txt"
+        keep_open.touch()
+        # LibreOffice locks the document once it has opened it: it is then up and listening
+        # (its pipe alone comes too early: a fresh profile's first start restarts itself).
+        self.opened = self.profile / f".~lock.{keep_open.name}#"
+        command = [executable, _profile_option(self.profile), "--headless", "--norestore"]
+        command += ["--nologo", "--nolockcheck", str(keep_open)]
+        try:
+            self.proc: subprocess.Popen[str] | None = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                text=True,
+                errors="replace",
+            )
+        except OSError as exc:
+            log.debug("Could not start LibreOffice ahead: %s", exc)
+            self.proc = None
+            self.close()
+            return
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        """Pass the conversions LibreOffice reports to the current call's progress."""
+        assert self.proc is not None and self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._lock:
+                call = self._call
+                if call is not None:
+                    call[3].append(line)
+            if call is not None:
+                run, progress, reported, _lines = call
+                _report(line, run.docs, _once(progress, reported))
+
+    def ready(self, wait: float) -> bool:
+        """Wait up to `wait` s for its IPC pipe; close it and say False if it never comes."""
+        deadline = time.monotonic() + wait
+        while not self.closed and self.proc is not None and self.proc.poll() is None:
+            if self.opened.exists() and any(pipe.exists() for pipe in self.pipes):
+                return True
+            if time.monotonic() >= deadline:
+                log.info("LibreOffice started ahead is not ready after %g s; starting anew", wait)
+                break
+            time.sleep(0.02)
+        self.close()
+        return False
+
+    def convert(self, run: _Run, out_dir: Path, timeout: float, progress: Progress | None) -> None:
+        """Convert one batch in this LibreOffice; on a timeout or a failure, close it."""
+        command = [
+            self.executable,
+            _profile_option(self.profile),
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir.resolve()),
+            *(str(d.resolve()) for d in run.docs),
+        ]
+        reported: set[Path] = set()
+        lines: list[str] = []
+        with self._lock:
+            self._call = (run, progress, reported, lines)
+        log.debug("Asking LibreOffice started ahead: %s", " ".join(command))
+        try:
+            _run(command, run, timeout, None)
+        finally:
+            with self._lock:
+                self._call = None
+            if run.timed_out or run.returncode != 0:
+                self.close()
+        run.output = "".join(lines) + run.output
+        for doc in run.docs:  # the last line LibreOffice printed may not have been read yet
+            if (out_dir / f"{doc.stem}.pdf").is_file():
+                _once(progress, reported)(doc)
+
+    def close(self) -> None:
+        """Kill this LibreOffice's whole process group and remove its profile and pipe."""
+        with self._lock:
+            if self.closed and self.proc is None:
+                return
+            self.closed = True
+            proc, self.proc = self.proc, None
+        if proc is not None:
+            _kill_group(proc.pid)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        if proc is not None and proc.stdout is not None:
+            proc.stdout.close()
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                pipe.unlink()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def start_offices(count: int, soffice: str = "soffice") -> list[Office]:
+    """Start `count` LibreOffices ahead of their conversions (none if soffice isn't found)."""
+    executable = shutil.which(soffice)
+    if executable is None or count <= 0:
+        return []
+    log.debug("Starting %d LibreOffices ahead", count)
+    return [Office(executable) for _ in range(count)]
+
+
+def _ready(offices: Sequence[Office], wait: float) -> list[Office]:
+    """The offices that are up (each waited for until `wait` s have passed in all)."""
+    deadline = time.monotonic() + wait
+    live = [office for office in offices if not office.closed]
+    return [o for o in live if o.ready(max(0.0, deadline - time.monotonic()))]
+
+
+def _pipe_name(profile: Path) -> str:
+    """Name LibreOffice's IPC pipe for a profile: an MD5 of its URL in UTF-16, unpadded hex."""
+    url = profile.resolve().as_uri().encode("utf-16-le")
+    digest = hashlib.md5(url, usedforsecurity=False).digest()
+    return f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{b:x}' for b in digest)}"
+
+
+def _once(progress: Progress | None, reported: set[Path]) -> Progress:
+    """Wrap `progress` so that each document is reported once."""
+
+    def report(doc: Path) -> None:
+        with _REPORTING:
+            if progress is None or doc in reported:
+                return
+            reported.add(doc)
+        progress(doc)
+
+    return report

@@ -10,7 +10,14 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from packgen.convert import INSTALL_HINT, convert_to_pdf, soffice_version, split_batches
+from packgen.convert import (
+    INSTALL_HINT,
+    Office,
+    convert_to_pdf,
+    soffice_version,
+    split_batches,
+    start_offices,
+)
 from packgen.errors import ConversionError
 
 pytestmark = pytest.mark.soffice
@@ -127,3 +134,56 @@ def test_soffice_that_cannot_run_names_the_document(docs: list[Path], tmp_path: 
     with pytest.raises(ConversionError, match="paper-0.docx") as info:
         convert_to_pdf(docs[:1], tmp_path / "pdf", soffice=soffice)
     assert "can't be run" in str(info.value)
+
+
+def _office_traces(offices: list[Office]) -> list[str]:
+    """What started-ahead LibreOffices left: live processes, profiles, IPC pipes."""
+    left = [str(o.profile) for o in offices if o.profile.exists()]
+    left += [str(p) for o in offices for p in o.pipes if p.exists()]
+    found = subprocess.run(["pgrep", "-af", "packgen-office-"], capture_output=True, text=True)
+    mine = {str(o.profile) for o in offices}
+    live = [ln for ln in found.stdout.splitlines() if any(m in ln for m in mine)]
+    return left + [ln for ln in live if _alive(int(ln.split()[0]))]
+
+
+def test_offices_started_ahead_convert_batch_after_batch(docs: list[Path], tmp_path: Path) -> None:
+    offices = start_offices(2)
+    try:
+        done: list[Path] = []
+        pdfs = convert_to_pdf(docs, tmp_path / "pdf", offices=offices, progress=done.append)
+        again = convert_to_pdf(docs[:1], tmp_path / "again", offices=offices)
+        assert all(not o.closed for o in offices)  # still up for the next batch
+    finally:
+        for office in offices:
+            office.close()
+    assert sorted(done) == sorted(docs)
+    for doc, pdf in [*pdfs.items(), *again.items()]:
+        assert f"Paper {doc.stem[-1]}" in PdfReader(pdf).pages[0].extract_text()
+    assert _office_traces(offices) == []
+
+
+def test_a_soffice_that_is_no_server_falls_back_to_its_own_runs(
+    docs: list[Path], tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls"
+    soffice = fake_soffice(tmp_path, f'echo "$*" >> {calls}; exit 0')
+    offices = start_offices(2, soffice)
+    with pytest.raises(ConversionError, match="produced no PDF"):
+        convert_to_pdf(docs, tmp_path / "pdf", soffice=soffice, offices=offices)
+    runs = calls.read_text().splitlines()
+    assert sum("--convert-to" in run for run in runs) == 2  # each batch ran a soffice of its own
+    conversions = [run for run in runs if "--convert-to" in run]
+    assert not any(str(o.profile) in run for o in offices for run in conversions)
+    assert _office_traces(offices) == []
+
+
+def test_a_hanging_office_is_given_up_and_killed(docs: list[Path], tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    soffice = fake_soffice(tmp_path, f"sleep 300 & echo $! >> {pids}; echo $$ >> {pids}; wait")
+    offices = start_offices(1, soffice)
+    with pytest.raises(ConversionError, match="did not finish within 2 s"):
+        convert_to_pdf(docs, tmp_path / "pdf", soffice=soffice, timeout=2, offices=offices)
+    assert offices[0].closed
+    for pid in pids.read_text().split():
+        assert not _alive(int(pid)), f"process {pid} survived"
+    assert _office_traces(offices) == []
