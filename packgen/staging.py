@@ -1,0 +1,60 @@
+"""The staging folder a build writes in, and the swap of the finished folder into place."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+STAGING_PREFIX = ".packgen-build-"
+
+
+@contextlib.contextmanager
+def staging_folder(output: Path) -> Iterator[Path]:
+    """Give a temporary folder inside `output/`, removed however the build ends."""
+    _remove_abandoned(output)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_abandoned(output: Path) -> None:
+    """Remove temporary folders left by builds that were killed outright (their process is gone)."""
+    for folder in output.glob(f"{STAGING_PREFIX}*"):
+        pid = folder.name[len(STAGING_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            log.info("Removing %s, left by an interrupted build", folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def move_into_place(folder: Path, final: Path, staging: Path) -> Path:
+    """Swap the finished folder in for the previous one by renames; put it back on failure."""
+    previous = staging / "previous"
+    if final.exists():
+        os.replace(final, previous)
+    try:
+        os.replace(folder, final)
+    except BaseException:
+        if previous.exists():
+            os.replace(previous, final)
+        raise
+    log.info("Wrote %s", final)
+    return final
