@@ -251,6 +251,16 @@ def _last_line(output: str) -> str:
 READY_WAIT = 10.0  # how long a conversion waits for a LibreOffice started ahead to be ready
 PIPE_FOLDERS = (Path("/tmp"), Path("/var/tmp"))  # where LibreOffice puts its IPC pipes
 _REPORTING = threading.Lock()
+_EXITED = "packgen-office: LibreOffice exited"
+# The office runs under a shell that kills their whole process group as soon as packgen's end
+# of its standard input closes, so even a packgen killed outright leaves no LibreOffice behind
+# (and, a second later, no profile or pipe).
+_CLEAN_UP = 'sleep 1; rm -rf -- "$1" "$2"'
+_WATCHDOG = (
+    f'profile=$1 pipe=$2; shift 2; ("$@" </dev/null; echo "{_EXITED}") & read -r _; '
+    f'setsid sh -c \'{_CLEAN_UP}\' - "$profile" "$pipe" </dev/null >/dev/null 2>&1 & '
+    "sleep 0.2; kill -KILL 0"
+)
 
 
 class Office:
@@ -276,12 +286,13 @@ class Office:
         # LibreOffice locks the document once it has opened it: it is then up and listening
         # (its pipe alone comes too early: a fresh profile's first start restarts itself).
         self.opened = self.profile / f".~lock.{keep_open.name}#"
-        command = [executable, _profile_option(self.profile), "--headless", "--norestore"]
-        command += ["--nologo", "--nolockcheck", str(keep_open)]
+        self.exited = False  # LibreOffice itself has exited (the watchdog shell has not)
+        office = [executable, _profile_option(self.profile), "--headless", "--norestore"]
+        office += ["--nologo", "--nolockcheck", str(keep_open)]
         try:
             self.proc: subprocess.Popen[str] | None = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
+                ["/bin/sh", "-c", _WATCHDOG, "-", self.profile, self.pipes[0], *office],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -300,6 +311,9 @@ class Office:
         """Pass the conversions LibreOffice reports to the current call's progress."""
         assert self.proc is not None and self.proc.stdout is not None
         for line in self.proc.stdout:
+            if line.strip() == _EXITED:
+                self.exited = True
+                continue
             with self._lock:
                 call = self._call
                 if call is not None:
@@ -311,7 +325,7 @@ class Office:
     def ready(self, wait: float) -> bool:
         """Wait up to `wait` s for its IPC pipe; close it and say False if it never comes."""
         deadline = time.monotonic() + wait
-        while not self.closed and self.proc is not None and self.proc.poll() is None:
+        while not self.closed and not self.exited and self.proc is not None:
             if self.opened.exists() and any(pipe.exists() for pipe in self.pipes):
                 return True
             if time.monotonic() >= deadline:
@@ -365,8 +379,10 @@ class Office:
                 proc.wait(timeout=10)
         if self._reader is not None:
             self._reader.join(timeout=5)
-        if proc is not None and proc.stdout is not None:
-            proc.stdout.close()
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()  # type: ignore[union-attr]
         for pipe in self.pipes:
             with contextlib.suppress(OSError):
                 pipe.unlink()
