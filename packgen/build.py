@@ -80,13 +80,16 @@ def build(
     template_warnings = _check_templates(templates, plan, prepared)
     warnings += template_warnings
     _check_papers(plan, data)
-    with meeting_lock(output, plan.meeting.date), staging_folder(output) as staging:
+    with meeting_lock(output, plan.meeting.date), staging_folder(output) as staging, convert:
+        # LibreOffice starts now, so its start-up overlaps rendering; closed on the way out.
+        convert.start_ahead(_offices_wanted(convert))
         folder = staging / final.name
         parts = _documents(plan, prepared, templates, staging, convert, progress)
         log.info("Putting the page references in the agenda")
         refs = PageReferences(prepared, templates, convert)
         # Ahead: the public agenda is converted in the same rounds, so protect_pack finds it cached.
         refs.settle(parts, plan, folder, ahead=True)
+        convert.close()  # what protect_pack converts (rarely anything) starts its own soffice
         log.info("Assembling %s", PACK_NAME)
         info = _pack_info(plan, prepared)
         layout = assemble(parts, folder / PACK_NAME, info)
@@ -102,6 +105,11 @@ def build(
         final, final / PACK_NAME, layout.pages, len(parts), seconds, layout, warnings,
         *convert.counts,
     )  # fmt: skip
+
+
+def _offices_wanted(convert: CachedConverter) -> int:
+    """One LibreOffice per parallel run from clean; one for a rebuild (few documents change)."""
+    return 1 if any(convert.cache.root.glob("*.pdf")) else convert.jobs
 
 
 def _read(data: Path, meeting: dt.date | None) -> tuple[Prepared, PackPlan, list[Problem]]:
