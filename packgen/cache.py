@@ -9,13 +9,13 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packgen.convert import Office, convert_to_pdf, soffice_version, start_offices
+from packgen.files import sha256, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ def cached_soffice_version(soffice: str, cache_root: Path) -> str:
         with contextlib.suppress(OSError, ValueError):
             known = json.loads(path.read_text(encoding="utf-8"))
         known[executable] = {"stamp": stamp, "version": version}
-        _write_atomically(path, json.dumps(known, indent=2).encode())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(known, indent=2).encode())
     return version
 
 
@@ -160,21 +161,10 @@ class PdfCache:
             log.warning("Not caching %s: it is not a complete PDF", pdf.name)
             return
         try:
-            _write_atomically(self.path(key), pdf.read_bytes())
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path(key), pdf.read_bytes())
         except OSError as exc:  # a full disk or a read-only cache only costs speed
             log.warning("Could not cache %s: %s", pdf.name, exc)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def installation(soffice: str) -> str:
@@ -338,6 +328,6 @@ def unchanged_pack(folder: Path, fingerprint: str, manifest_name: str = "manifes
         packs.append((public.get("file"), public.get("sha256")))
     for name, sha in packs:
         path = folder / str(name)
-        if not name or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        if not name or not path.is_file() or sha256(path) != sha:
             return {}
     return manifest

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 import json
 import logging
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from packgen.assemble import PackInfo, Part, assemble
 from packgen.errors import DistributionError, Location, Problem, Severity
+from packgen.files import sha256, write_atomic
 from packgen.plan import PackDocument, PackPlan
 
 if TYPE_CHECKING:
@@ -143,19 +143,15 @@ def _update_manifest(folder: Path, pages: int, algorithm: str | None, restricted
     """Record the public pack and the full pack's protection (never its password)."""
     path = folder / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    manifest["sha256"] = _sha256(folder / PACK_NAME)
+    manifest["sha256"] = sha256(folder / PACK_NAME)
     manifest["restricted"] = restricted
     manifest["encryption"] = algorithm
     manifest["public_pack"] = {
         "file": PUBLIC_PACK,
         "pages": pages,
-        "sha256": _sha256(folder / PUBLIC_PACK),
+        "sha256": sha256(folder / PUBLIC_PACK),
     }
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def pack_password(environ: Mapping[str, str] = os.environ) -> str | None:
@@ -213,16 +209,12 @@ def encryption_algorithm(path: Path) -> str:
 
 
 def _write_atomically(writer: PdfWriter, target: Path) -> None:
+    """Write the PDF whole or not at all, keeping the target's mode (readable, as a pack is)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            writer.write(handle)
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    write_atomic(target, buffer.getvalue(), mode)
 
 
 def pdf_text(reader: PdfReader) -> str:
