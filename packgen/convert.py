@@ -289,9 +289,12 @@ class Office:
         self.exited = False  # LibreOffice itself has exited (the watchdog shell has not)
         office = [executable, _profile_option(self.profile), "--headless", "--norestore"]
         office += ["--nologo", "--nolockcheck", str(keep_open)]
+        scratch = self.profile / "tmp"  # its temporary files go with its profile when killed
+        scratch.mkdir()
         try:
             self.proc: subprocess.Popen[str] | None = subprocess.Popen(
                 ["/bin/sh", "-c", _WATCHDOG, "-", self.profile, self.pipes[0], *office],
+                env={**os.environ, "TMPDIR": str(scratch)},
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -186,4 +187,18 @@ def test_a_hanging_office_is_given_up_and_killed(docs: list[Path], tmp_path: Pat
     assert offices[0].closed
     for pid in pids.read_text().split():
         assert not _alive(int(pid)), f"process {pid} survived"
+    assert _office_traces(offices) == []
+
+
+def test_a_killed_office_leaves_nothing_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    offices = start_offices(1)
+    assert offices[0].ready(30)
+    offices[0].close()  # killed outright, as on a failed build
+    assert list(scratch.iterdir()) == []
     assert _office_traces(offices) == []
