@@ -307,8 +307,12 @@ class Office:
             self.proc = None
             self.close()
             return
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        try:
+            self._reader = threading.Thread(target=self._read, daemon=True)
+            self._reader.start()
+        except BaseException:  # e.g. Ctrl-C right after the start: no caller will close it
+            self.close()
+            raise
 
     def _read(self) -> None:
         """Pass the conversions LibreOffice reports to the current call's progress."""
@@ -398,7 +402,15 @@ def start_offices(count: int, soffice: str = "soffice") -> list[Office]:
     if executable is None or count <= 0:
         return []
     log.debug("Starting %d LibreOffices ahead", count)
-    return [Office(executable) for _ in range(count)]
+    offices: list[Office] = []
+    try:
+        for _ in range(count):
+            offices.append(Office(executable))
+    except BaseException:  # interrupted half-way: stop the ones already started
+        for office in offices:
+            office.close()
+        raise
+    return offices
 
 
 def _ready(offices: Sequence[Office], wait: float) -> list[Office]:
