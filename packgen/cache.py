@@ -14,15 +14,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packgen.convert import Office, convert_to_pdf, soffice_version, start_offices
+from packgen.convert import convert_to_pdf, soffice_version
 from packgen.files import sha256, write_atomic
+from packgen.office import Office, start_offices
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".cache") / "pdf"
 VERSION_FILE = "libreoffice-version.json"
 FORMAT = "packgen-pdf-cache/1"
-# What packgen asks LibreOffice for; change it whenever convert.py's command line changes.
+# What packgen asks LibreOffice for; change it whenever convert.py's or office.py's command line
+# changes.
 CONVERSION = "soffice --headless --norestore --convert-to pdf (writer_pdf_Export, defaults)"
 FONT_DIRS = (
     Path("/usr/share/fonts"),

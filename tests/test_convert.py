@@ -11,15 +11,9 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from packgen.convert import (
-    INSTALL_HINT,
-    Office,
-    convert_to_pdf,
-    soffice_version,
-    split_batches,
-    start_offices,
-)
+from packgen.convert import INSTALL_HINT, convert_to_pdf, soffice_version, split_batches
 from packgen.errors import ConversionError
+from packgen.office import Office, start_offices
 
 pytestmark = pytest.mark.soffice
 
