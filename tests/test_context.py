@@ -8,20 +8,16 @@ import datetime as dt
 import pytest
 from render_factories import letters, make_prepared
 
-from packgen.context import (
+from packgen.context import Image, Record, build_context, clean
+from packgen.context.agenda import agenda_context, page_text
+from packgen.context.letters import letter_context
+from packgen.context.minutes import minutes_context
+from packgen.context.tables import (
     CURRENT_SHADE,
     SHADES,
-    Image,
-    Record,
     action_log_context,
-    agenda_context,
-    build_context,
-    clean,
     financial_year,
     forward_plan_context,
-    letter_context,
-    minutes_context,
-    page_text,
     recommendations_context,
 )
 from packgen.errors import InputError
