@@ -266,9 +266,8 @@ def _normalise(text: str) -> str:
 def check_protection(prepared: Prepared, environ: Mapping[str, str] = os.environ) -> list[Problem]:
     """Warn when the meeting's pack will hold restricted items and no password is set."""
     papers = {p.item for p in prepared.papers if p.restricted}
-    items = [
-        (i.number, i.title) for i in prepared.agenda.items if i.restricted or i.number in papers
-    ]
-    if not items or pack_password(environ):
+    restricted = [i for i in prepared.agenda.items if i.restricted or i.number in papers]
+    if not restricted or pack_password(environ):
         return []
-    return [unprotected_warning(items, Location("forward_plan.xlsx", "Restricted"))]
+    where = restricted[0].location or Location("forward_plan.xlsx")  # the first such item's row
+    return [unprotected_warning([(i.number, i.title) for i in restricted], where)]

@@ -285,6 +285,7 @@ def test_check_warns_about_restricted_items_without_a_password(monkeypatch):
     data = Path(__file__).resolve().parent.parent / "data"
     result = CliRunner().invoke(cli, ["check", "2020-10-15", "--data", str(data)])
     assert "item 9 (BHR Case Review Tracker)" in result.output
+    assert "forward_plan.xlsx › Forward Plan › B25: the full pack holds restricted" in result.output
     assert "no pack password is set" in result.output
     monkeypatch.setenv(PASSWORD_ENV, "pw")
     result = CliRunner().invoke(cli, ["check", "2020-10-15", "--data", str(data)])
