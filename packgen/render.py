@@ -276,8 +276,18 @@ def _share_columns(table) -> None:
             tc.tcPr.tcW.set(qn("w:type"), "dxa")
 
 
+# LibreOffice links docProps/core.xml with this relationship type (note "officedocument"), which
+# python-docx doesn't recognise: it would add a second docProps/core.xml beside the first.
+LIBREOFFICE_CORE_PROPERTIES = (
+    "http://schemas.openxmlformats.org/officedocument/2006/relationships/metadata/core-properties"
+)
+
+
 def _fix_properties(tpl: DocxTemplate, doc: PackDocument, plan: PackPlan) -> None:
     """Date the document by its meeting so the same data gives the same bytes."""
+    rels = tpl.docx.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype == LIBREOFFICE_CORE_PROPERTIES]:
+        del rels[rid]  # replaced by the core properties python-docx writes below
     props = tpl.docx.core_properties
     stamp = dt.datetime.combine(plan.meeting.date, dt.time())
     props.created = props.modified = stamp

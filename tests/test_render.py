@@ -319,6 +319,15 @@ def test_templates_resaved_by_libreoffice_render_the_same_text(
     assert widths[0] > widths[1] == widths[2] == widths[3]
 
 
+def test_templates_resaved_by_libreoffice_give_one_copy_of_each_part(resaved_templates, tmp_path):
+    again = render(make_prepared(tmp_path), tmp_path / "out", resaved_templates)
+    for key, path in again.items():
+        with zipfile.ZipFile(path) as docx:
+            names = [info.filename for info in docx.infolist()]
+        assert len(names) == len(set(names)), key
+        assert "docProps/core.xml" in names, key
+
+
 # --- the sample meeting of 15 October 2020 --------------------------------------------------
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data"
