@@ -30,6 +30,7 @@ from packgen.errors import (
     TemplateError,
 )
 from packgen.limits import archive_problem
+from packgen.lock import meeting_lock
 from packgen.plan import PackDocument, PackPlan
 
 if TYPE_CHECKING:
@@ -325,8 +326,10 @@ def render_meeting(
     plan = plan_pack(prepared)
     folder = output / prepared.meeting.date.isoformat() / "documents"
     staging = folder.with_name(".documents.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    rendered = render_all(plan, prepared, templates, staging)
-    shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)
+    output.mkdir(parents=True, exist_ok=True)
+    with meeting_lock(output, prepared.meeting.date):  # a build may be writing this meeting
+        shutil.rmtree(staging, ignore_errors=True)
+        rendered = render_all(plan, prepared, templates, staging)
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
     return [folder / path.name for path in rendered]

@@ -433,3 +433,18 @@ def test_render_command_names_a_missing_template_folder(tmp_path):
     assert result.exit_code == 1
     assert f"agenda.docx: template not found in {tmp_path / 'none'}" in result.output
     assert not (tmp_path / "2020-10-15" / "documents").exists()
+
+
+def test_render_command_waits_for_a_build_of_the_same_meeting(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from packgen.cli import cli
+    from packgen.lock import meeting_lock
+
+    monkeypatch.setenv("PACKGEN_LOCK_WAIT", "0.2")
+    args = ["render", "2020-10-15", "--data", str(SAMPLE), "--templates", str(TEMPLATES)]
+    with meeting_lock(tmp_path, dt.date(2020, 10, 15)) as lock:
+        result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{lock}: locked by pid" in result.output
+    assert not (tmp_path / "2020-10-15" / "documents").exists()
