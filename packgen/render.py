@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 import re
 import shutil
 import zipfile
@@ -13,13 +12,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2.sandbox import SandboxedEnvironment
 
+from packgen.analysis import Template, analyse, jinja_env, template_bytes
 from packgen.context import Image, PageRefs, Record, build_context, letter_problems
 from packgen.errors import (
     Location,
@@ -29,9 +26,10 @@ from packgen.errors import (
     Severity,
     TemplateError,
 )
-from packgen.limits import archive_problem
+from packgen.files import write_atomic
 from packgen.lock import meeting_lock
 from packgen.plan import PackDocument, PackPlan
+from packgen.rendercache import RenderCache, render_key
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -40,11 +38,7 @@ log = logging.getLogger(__name__)
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _TAG = re.compile(r"\{[{%#]-?\s*(?:p|tr|tc|r)\s")
-
-
-def jinja_env() -> SandboxedEnvironment:
-    """Return the environment every template renders in: sandboxed, strict, escaping."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+__all__ = ["check_templates", "jinja_env", "render_all", "render_document", "render_meeting"]
 
 
 def check_templates(templates: Path, plan: PackPlan, prepared: Prepared) -> list[Problem]:
@@ -72,14 +66,14 @@ def _check_template(
         context = build_context(doc, plan, prepared)
     except PackgenError as exc:
         return list(exc.problems)
-    tpl = _load(path)
-    unbalanced = _unbalanced(tpl, name)
+    template = analyse(path)
+    unbalanced = _unbalanced(template, name)
     if unbalanced:
         return unbalanced
-    try:
-        missing = tpl.get_undeclared_template_variables(jinja_env(), context)
-    except jinja2.TemplateError as exc:
-        return [Problem(_locate(tpl, name, exc), _message(exc))]
+    if template.syntax_error is not None:
+        exc = template.syntax_error
+        return [Problem(_locate(template, name, exc), _message(exc))]
+    missing = template.undeclared(context)
     return [
         Problem(Location(name), f"uses {{{{ {var} }}}}, which the data can't provide")
         for var in sorted(missing)
@@ -92,6 +86,7 @@ def render_all(
     templates: Path,
     out_dir: Path,
     page_refs: PageRefs | None = None,
+    cache: RenderCache | None = None,
 ) -> list[Path]:
     """Render every document of the plan that comes from a template; papers are left alone."""
     problems = Problems()
@@ -105,7 +100,7 @@ def render_all(
         if doc.template is None:
             continue
         try:
-            paths.append(render_document(doc, plan, prepared, templates, out_dir, page_refs))
+            paths.append(render_document(doc, plan, prepared, templates, out_dir, page_refs, cache))
         except PackgenError as exc:
             problems.extend(exc.problems)
     problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
@@ -119,8 +114,12 @@ def render_document(
     templates: Path,
     out_dir: Path,
     page_refs: PageRefs | None = None,
+    cache: RenderCache | None = None,
 ) -> Path:
-    """Render one document to `out_dir/<key>.docx` and return its path."""
+    """Render one document to `out_dir/<key>.docx` and return its path.
+
+    With a cache, a document rendered before from the same template and context is copied.
+    """
     name = doc.template or ""
     path = templates / name
     if not path.is_file():
@@ -128,38 +127,42 @@ def render_document(
             "A template is missing.", [Problem(Location(name), f"not found in {templates}")]
         )
     context = build_context(doc, plan, prepared, page_refs)
-    tpl = _load(path)
-    unbalanced = _unbalanced(tpl, name)
-    if unbalanced:
-        raise TemplateError(f"{name} can't be rendered for {doc.key}.", unbalanced)
-    try:
-        tpl.render(_with_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
-    except Exception as exc:  # a user's template can fail in any way Jinja can
-        problem = Problem(_locate(tpl, name, exc), _message(exc))
-        raise TemplateError(f"{name} can't be rendered for {doc.key}.", [problem]) from exc
-    _even_out_looped_columns(tpl, path)
-    _fix_properties(tpl, doc, plan)
+    data, digest = template_bytes(path)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{doc.key}.docx"
-    _save_deterministic(tpl, target)
+    key = None
+    if cache is not None:
+        meeting = plan.meeting.date.isoformat()
+        key = render_key(digest, context, page_refs, doc.key, doc.title, meeting)
+        cached = cache.get(key)
+        if cached is not None:
+            write_atomic(target, cached, 0o644)
+            log.info("Reused %s (unchanged)", target.name)
+            return target
+    rendered = _render(doc, plan, analyse(path, data, digest), name, context)
+    write_atomic(target, rendered, 0o644)
+    if cache is not None:
+        cache.put(key, rendered)
     log.info("Rendered %s from %s", target.name, name)
     return target
 
 
-def _load(path: Path) -> DocxTemplate:
-    """Open a template, naming it when it is not a Word document."""
-    refused = archive_problem(path) if zipfile.is_zipfile(path) else None
-    if refused is not None:
-        raise TemplateError("A template can't be opened.", [refused])
+def _render(
+    doc: PackDocument, plan: PackPlan, template: Template, name: str, context: dict[str, Any]
+) -> bytes:
+    """Render the template with one parse of its bytes; return the document's bytes."""
+    unbalanced = _unbalanced(template, name)
+    if unbalanced:
+        raise TemplateError(f"{name} can't be rendered for {doc.key}.", unbalanced)
+    tpl = DocxTemplate(io.BytesIO(template.data))
     try:
-        tpl = DocxTemplate(path)
-        tpl.init_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TemplateError(
-            "A template can't be opened.",
-            [Problem(Location(path.name), f"not a Word document: {exc}")],
-        ) from exc
-    return tpl
+        tpl.render(_with_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
+    except Exception as exc:  # a user's template can fail in any way Jinja can
+        problem = Problem(_locate(template, name, exc), _message(exc))
+        raise TemplateError(f"{name} can't be rendered for {doc.key}.", [problem]) from exc
+    _even_out_looped_columns(tpl, template)
+    _fix_properties(tpl, doc, plan)
+    return _deterministic_bytes(tpl)
 
 
 def _with_images(value: Any, tpl: DocxTemplate) -> Any:
@@ -195,24 +198,18 @@ def _error_line(exc: Exception) -> int | None:
     return line
 
 
-def _locate(tpl: DocxTemplate, name: str, exc: Exception) -> Location:
+def _locate(template: Template, name: str, exc: Exception) -> Location:
     """Name the template paragraph a Jinja error comes from and quote it."""
     line = _error_line(exc)
-    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(tpl.get_xml()))
+    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", template.body_xml)
     lines = xml.splitlines()
     if line is None or not 0 < line <= len(lines):
         return Location(name)
     text = re.sub(r"<[^>]+>", "", lines[line - 1]).strip()
-    for number, words in _paragraphs(tpl):
+    for number, words in template.paragraphs:
         if words and _TAG.sub(_plain_tag, words) in text and "{" in words:
             return Location(name, f"paragraph {number}", f"“{_shorten(words)}”")
     return Location(name, f"line {line}", f"“{_shorten(text)}”")
-
-
-def _paragraphs(tpl: DocxTemplate) -> list[tuple[int, str]]:
-    """Number the template's paragraphs through the body, table cells included."""
-    body = Document(tpl.template_file).element.body
-    return [(number, _text(p).strip()) for number, p in enumerate(body.iter(qn("w:p")), 1)]
 
 
 def _plain_tag(match: re.Match) -> str:
@@ -220,10 +217,10 @@ def _plain_tag(match: re.Match) -> str:
     return match.group(0)[:2] + " "
 
 
-def _unbalanced(tpl: DocxTemplate, name: str) -> list[Problem]:
+def _unbalanced(template: Template, name: str) -> list[Problem]:
     """Find tags opened and not closed in one paragraph, which docxtpl would silently eat."""
     problems = []
-    for number, words in _paragraphs(tpl):
+    for number, words in template.paragraphs:
         open_tag = None
         for token in re.findall(r"\{\{|\}\}|\{%|%\}", words):
             closing = {"{{": "}}", "{%": "%}"}
@@ -247,18 +244,12 @@ def _shorten(text: str, limit: int = 120) -> str:
 # --- output --------------------------------------------------------------------------------
 
 
-def _even_out_looped_columns(tpl: DocxTemplate, template: Path) -> None:
+def _even_out_looped_columns(tpl: DocxTemplate, template: Template) -> None:
     """Share the width of column-looped tables: first column kept, the rest equal."""
-    tables = Document(template).tables
-    looped = [i for i, t in enumerate(tables) if "{%tc" in _text(t._tbl).replace(" ", "")]
     tables = tpl.docx.tables
-    for index in looped:
+    for index in template.looped:
         if index < len(tables):
             _share_columns(tables[index])
-
-
-def _text(element) -> str:
-    return "".join(t.text or "" for t in element.iter(qn("w:t")))
 
 
 def _share_columns(table) -> None:
@@ -298,19 +289,18 @@ def _fix_properties(tpl: DocxTemplate, doc: PackDocument, plan: PackPlan) -> Non
     props.author = props.last_modified_by = "packgen"
 
 
-def _save_deterministic(tpl: DocxTemplate, target: Path) -> None:
-    """Save with fixed zip entry dates, through a temporary file moved into place."""
-    buffer = io.BytesIO()
+def _deterministic_bytes(tpl: DocxTemplate) -> bytes:
+    """Return the saved document with fixed zip entry dates, so the same input gives same bytes."""
+    buffer, out = io.BytesIO(), io.BytesIO()
     tpl.save(buffer)
     buffer.seek(0)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(tmp, "w") as dst:
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, src.read(info.filename))
-    os.replace(tmp, target)
+    return out.getvalue()
 
 
 def render_meeting(
@@ -329,7 +319,8 @@ def render_meeting(
     output.mkdir(parents=True, exist_ok=True)
     with meeting_lock(output, prepared.meeting.date):  # a build may be writing this meeting
         shutil.rmtree(staging, ignore_errors=True)
-        rendered = render_all(plan, prepared, templates, staging)
+        cache = RenderCache.for_output(output)
+        rendered = render_all(plan, prepared, templates, staging, cache=cache)
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
     return [folder / path.name for path in rendered]

@@ -1,0 +1,119 @@
+"""A Word template parsed once per process: its paragraphs, looped tables and variables."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from packgen.errors import Location, Problem, TemplateError
+from packgen.limits import archive_problem
+
+MAX_KEPT = 64  # templates remembered per process; a pack has about ten
+
+
+def jinja_env() -> SandboxedEnvironment:
+    """Return the environment every template renders in: sandboxed, strict, escaping."""
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+@dataclass(frozen=True)
+class Template:
+    """What rendering and checking need to know of one template's bytes."""
+
+    data: bytes
+    digest: str  # SHA-256 of data, in hex
+    paragraphs: tuple[tuple[int, str], ...]  # (number, text) through the body, cells included
+    looped: tuple[int, ...]  # indexes of the tables whose columns loop ({%tc)
+    body_xml: str  # the body as docxtpl hands it to Jinja, for naming an error's paragraph
+    variables: frozenset[str]  # the variables it uses that it doesn't set itself
+    syntax_error: jinja2.TemplateError | None  # why Jinja can't parse it, if it can't
+
+    def undeclared(self, context: dict) -> set[str]:
+        """Return the variables the template uses that `context` doesn't provide."""
+        return set(self.variables) - set(context)
+
+
+_kept: OrderedDict[str, Template] = OrderedDict()
+_lock = threading.Lock()
+
+
+def template_bytes(path: Path) -> tuple[bytes, str]:
+    """Return a template's bytes and their SHA-256, naming the template when it can't be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem = Problem(Location(path.name), f"can't be read: {exc.strerror or exc}")
+        raise TemplateError("A template can't be opened.", [problem]) from exc
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def analyse(path: Path, data: bytes | None = None, digest: str | None = None) -> Template:
+    """Return the template at `path`, parsed only the first time these bytes are seen."""
+    if data is None or digest is None:
+        data, digest = template_bytes(path)
+    with _lock:
+        found = _kept.get(digest)
+        if found is not None:
+            _kept.move_to_end(digest)
+            return found
+    template = _parse(path, data, digest)
+    with _lock:
+        _kept[digest] = template
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
+    return template
+
+
+def _parse(path: Path, data: bytes, digest: str) -> Template:
+    """Open the template once and read everything checking and rendering ask of it."""
+    refused = archive_problem(path) if zipfile.is_zipfile(io.BytesIO(data)) else None
+    if refused is not None:
+        raise TemplateError("A template can't be opened.", [refused])
+    tpl = DocxTemplate(io.BytesIO(data))
+    try:
+        tpl.init_docx()
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise TemplateError(
+            "A template can't be opened.",
+            [Problem(Location(path.name), f"not a Word document: {exc}")],
+        ) from exc
+    body = tpl.docx.element.body
+    paragraphs = tuple((n, text_of(p).strip()) for n, p in enumerate(body.iter(qn("w:p")), 1))
+    looped = tuple(
+        i for i, t in enumerate(tpl.docx.tables) if "{%tc" in text_of(t._tbl).replace(" ", "")
+    )
+    body_xml = tpl.patch_xml(tpl.get_xml())
+    variables, error = _variables(tpl, body_xml)
+    return Template(data, digest, paragraphs, looped, body_xml, variables, error)
+
+
+def _variables(
+    tpl: DocxTemplate, body_xml: str
+) -> tuple[frozenset[str], jinja2.TemplateError | None]:
+    """Find the variables of body, headers and footers, as docxtpl's own check does."""
+    xml = body_xml
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for rel in tpl.docx.part.rels.values():
+            if rel.reltype == uri and rel.target_part.blob:
+                xml += tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
+    try:
+        return frozenset(meta.find_undeclared_variables(jinja_env().parse(xml))), None
+    except jinja2.TemplateError as exc:
+        return frozenset(), exc
+
+
+def text_of(element) -> str:
+    """Return the text of every w:t inside an element."""
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
