@@ -31,6 +31,7 @@ from packgen.pagerefs import PageReferences
 from packgen.plan import PackPlan, long_date, plan_pack
 from packgen.protect import PACK_NAME, pack_password, protect_pack, unprotected_warning
 from packgen.render import check_templates, render_document
+from packgen.rendercache import RenderCache
 from packgen.reuse import Password, pack_inputs, reusable_pack
 from packgen.staging import move_into_place, staging_folder
 
@@ -86,7 +87,7 @@ def build(
         folder = staging / final.name
         parts = _documents(plan, prepared, templates, staging, convert, progress)
         log.info("Putting the page references in the agenda")
-        refs = PageReferences(prepared, templates, convert)
+        refs = PageReferences(prepared, templates, convert, RenderCache.for_output(output))
         # Ahead: the public agenda is converted in the same rounds, so protect_pack finds it cached.
         refs.settle(parts, plan, folder, ahead=True)
         convert.close()  # what protect_pack converts (rarely anything) starts its own soffice
@@ -187,7 +188,7 @@ def _documents(
     """Render every document and turn each into `pdf/<key>.pdf`; return them in pack order."""
     folder = staging / plan.meeting.date.isoformat()
     log.info("Rendering the documents from %s", templates)
-    rendered = _render(plan, prepared, templates, folder / "documents")
+    rendered = _render(plan, prepared, templates, folder / "documents", convert)
     sources = _conversion_sources(plan, rendered, staging / "papers")
     pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
     return _parts(plan, pdfs)
@@ -258,17 +259,30 @@ def _parts(plan: PackPlan, pdfs: dict[str, Path]) -> list[Part]:
     ]
 
 
-def _render(plan: PackPlan, prepared: Prepared, templates: Path, out_dir: Path) -> list[Path]:
-    """Render every document from its template; the templates were checked once already."""
+def _render(
+    plan: PackPlan,
+    prepared: Prepared,
+    templates: Path,
+    out_dir: Path,
+    convert: CachedConverter | None = None,
+) -> list[Path]:
+    """Render every document from its template; the templates were checked once already.
+
+    With `convert`, documents rendered before from the same input come from the render cache
+    beside its PDF cache (`output/.cache/docx/`).
+    """
+    cache = RenderCache(convert.cache.root.parent / "docx") if convert is not None else None
     problems, paths = Problems(), []
     for doc in plan.documents:
         if doc.template is None:
             continue
         try:
-            paths.append(render_document(doc, plan, prepared, templates, out_dir))
+            paths.append(render_document(doc, plan, prepared, templates, out_dir, cache=cache))
         except PackgenError as exc:
             problems.extend(exc.problems)
     problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
+    if cache is not None:
+        log.info("Rendered %d documents; %d were unchanged and reused", cache.misses, cache.hits)
     return paths
 
 

@@ -14,6 +14,7 @@ from packgen.errors import ConversionError, Location, Problem
 from packgen.plan import PackDocument, PackPlan
 from packgen.protect import public_parts, public_plan
 from packgen.render import render_document
+from packgen.rendercache import RenderCache
 
 MAX_AGENDA_ROUNDS = 5
 
@@ -25,6 +26,7 @@ class PageReferences:
     prepared: Prepared
     templates: Path
     convert: CachedConverter
+    render_cache: RenderCache | None = None  # agendas rendered before are copied
 
     def settle(
         self, parts: list[Part], plan: PackPlan, folder: Path, *, ahead: bool = False
@@ -54,7 +56,9 @@ class PageReferences:
     def _render(
         self, agenda: PackDocument, plan: PackPlan, out: Path, printed: PageRefs | None
     ) -> Path:
-        return render_document(agenda, plan, self.prepared, self.templates, out, printed)
+        return render_document(
+            agenda, plan, self.prepared, self.templates, out, printed, self.render_cache
+        )
 
     def _convert_agenda(self, docx: Path, extra: list[Path], pdf_dir: Path) -> Path:
         """Convert only the agenda (and what goes with it), and only if its content changed."""
