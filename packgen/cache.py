@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packgen.convert import convert_to_pdf, soffice_version
+from packgen.convert import convert_to_pdf, install_stamp, soffice_version
 from packgen.files import sha256, write_atomic
+from packgen.kept import KeptOffice, take_offices
 from packgen.office import Office, start_offices
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def cached_soffice_version(soffice: str, cache_root: Path) -> str:
     executable = shutil.which(soffice)
     if executable is None:
         return "unknown"
-    stamp = _install_stamp(Path(executable))
+    stamp = install_stamp(Path(executable))
     path = cache_root / VERSION_FILE
     with contextlib.suppress(OSError, ValueError, TypeError):
         known = json.loads(path.read_text(encoding="utf-8"))
@@ -97,18 +98,6 @@ def cached_soffice_version(soffice: str, cache_root: Path) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(known, indent=2).encode())
     return version
-
-
-def _install_stamp(executable: Path) -> str:
-    """Identify a LibreOffice installation by its files' sizes and times (changed by upgrades)."""
-    real = executable.resolve()
-    files = [real, real.with_name("soffice.bin"), real.with_name("versionrc")]
-    stats = []
-    for file in files:
-        with contextlib.suppress(OSError):
-            stat = file.stat()
-            stats.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "|".join(stats)
 
 
 def font_fingerprint(folders: Iterable[Path] = FONT_DIRS) -> str:
@@ -172,7 +161,7 @@ class PdfCache:
 def installation(soffice: str) -> str:
     """Identify LibreOffice and the fonts without running it: its files' sizes and times."""
     executable = shutil.which(soffice)
-    stamp = _install_stamp(Path(executable)) if executable else f"{soffice} not found"
+    stamp = install_stamp(Path(executable)) if executable else f"{soffice} not found"
     return "\n".join([CONVERSION, stamp, font_fingerprint()])
 
 
@@ -190,20 +179,25 @@ class CachedConverter:
     convert: Convert = convert_to_pdf
     converted: int = 0  # documents LibreOffice converted
     reused: int = 0  # documents taken from the cache
-    offices: list[Office] = field(default_factory=list)  # LibreOffices started ahead
+    keep: float = 0.0  # seconds LibreOffice stays open after the build, for the next one
+    offices: list[Office | KeptOffice] = field(default_factory=list)  # started ahead or kept
     _version: str | None = None
 
     def start_ahead(self, count: int | None = None) -> None:
         """Start LibreOffices now, so that their start-up overlaps the work before conversion."""
-        wanted = (self.jobs if count is None else count) - len(self.live_offices)
-        self.offices = self.live_offices + start_offices(wanted, self.soffice)
+        live = self.live_offices
+        wanted = (self.jobs if count is None else count) - len(live)
+        if wanted <= 0:
+            return
+        kept = take_offices(self.soffice, self.jobs - len(live), wanted, self.keep)
+        self.offices = live + kept + start_offices(wanted - len(kept), self.soffice)
 
     @property
-    def live_offices(self) -> list[Office]:
+    def live_offices(self) -> list[Office | KeptOffice]:
         return [office for office in self.offices if not office.closed]
 
     def close(self) -> None:
-        """Stop every LibreOffice started ahead (used or not)."""
+        """Stop every LibreOffice started ahead (used or not); kept ones stay open."""
         for office in self.offices:
             office.close()
         self.offices = []
@@ -227,10 +221,10 @@ class CachedConverter:
 
     @classmethod
     def for_output(
-        cls, output: Path, soffice: str = "soffice", timeout: float = 180.0
+        cls, output: Path, soffice: str = "soffice", timeout: float = 180.0, keep: float = 0.0
     ) -> CachedConverter:
         """Return the converter whose cache lives in `output/.cache/pdf/`."""
-        return cls(PdfCache(output / CACHE_DIR), soffice=soffice, timeout=timeout)
+        return cls(PdfCache(output / CACHE_DIR), soffice=soffice, timeout=timeout, keep=keep)
 
     @property
     def counts(self) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from packgen.check import inspect, long_date, stop_message, summary
 from packgen.distribute import EmailOptions, email_meeting
 from packgen.doctor import diagnose
 from packgen.errors import InputError, PackgenError, Severity
+from packgen.kept import stop_offices
 from packgen.protect import PASSWORD_ENV, check_protection, pack_password
 from packgen.render import render_meeting
 from packgen.settings import load_settings
@@ -203,6 +204,13 @@ def _stop_on_sigterm():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@cli.command()
+def stop() -> None:
+    """Close the LibreOffices kept open between builds (they close by themselves when idle)."""
+    stopped = stop_offices()
+    click.echo(f"Closed {stopped} kept LibreOffice{'s' if stopped != 1 else ''}")
 
 
 @cli.command()

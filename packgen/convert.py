@@ -89,7 +89,7 @@ def convert_to_pdf(
             for run in runs:
                 run.stop()
             for office in ready:
-                office.close()
+                office.abandon()  # it may be half-way through a batch
             raise
     pdfs = _collect(runs, out_dir, timeout)
     return {doc: pdfs[doc] for doc in docs}
@@ -116,6 +116,18 @@ def soffice_version(soffice: str = "soffice", timeout: float = 60.0) -> str:
         run = _Run([])
         _run([executable, _profile_option(Path(profile)), "--version"], run, timeout, None)
     return run.output.strip().splitlines()[-1] if run.output.strip() else "unknown"
+
+
+def install_stamp(executable: Path) -> str:
+    """Identify a LibreOffice installation by its files' sizes and times (changed by upgrades)."""
+    real = executable.resolve()
+    files = [real, real.with_name("soffice.bin"), real.with_name("versionrc")]
+    stats = []
+    for file in files:
+        with contextlib.suppress(OSError):
+            stat = file.stat()
+            stats.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(stats)
 
 
 def _size(path: Path) -> int:

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import shutil
@@ -17,10 +16,10 @@ import time
 from pathlib import Path
 
 from packgen.convert import Progress, _kill_group, _profile_option, _report, _Run, _run
+from packgen.keeper import pipe_paths
 
 log = logging.getLogger(__name__)
 
-PIPE_FOLDERS = (Path("/tmp"), Path("/var/tmp"))  # where LibreOffice puts its IPC pipes
 _REPORTING = threading.Lock()
 _EXITED = "packgen-office: LibreOffice exited"
 # The office runs under a shell that kills their whole process group as soon as packgen's end
@@ -47,7 +46,7 @@ class Office:
     def __init__(self, executable: str) -> None:
         self.executable = executable
         self.profile = Path(tempfile.mkdtemp(prefix="packgen-office-"))
-        self.pipes = [folder / _pipe_name(self.profile) for folder in PIPE_FOLDERS]
+        self.pipes = pipe_paths(self.profile)
         self.closed = False
         self._lock = threading.Lock()
         self._call: tuple[_Run, Progress | None, set[Path], list[str]] | None = None
@@ -115,18 +114,7 @@ class Office:
 
     def convert(self, run: _Run, out_dir: Path, timeout: float, progress: Progress | None) -> None:
         """Convert one batch in this LibreOffice; on a timeout or a failure, close it."""
-        command = [
-            self.executable,
-            _profile_option(self.profile),
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir.resolve()),
-            *(str(d.resolve()) for d in run.docs),
-        ]
+        command = client_command(self.executable, self.profile, run.docs, out_dir)
         reported: set[Path] = set()
         lines: list[str] = []
         with self._lock:
@@ -143,6 +131,10 @@ class Office:
         for doc in run.docs:  # the last line LibreOffice printed may not have been read yet
             if (out_dir / f"{doc.stem}.pdf").is_file():
                 _once(progress, reported)(doc)
+
+    def abandon(self) -> None:
+        """Stop it because it failed or was interrupted: for a LibreOffice of one build, `close`."""
+        self.close()
 
     def close(self) -> None:
         """Kill this LibreOffice's whole process group and remove its profile and pipe."""
@@ -167,6 +159,22 @@ class Office:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def client_command(executable: str, profile: Path, docs: list[Path], out_dir: Path) -> list[str]:
+    """The soffice that hands a batch to the LibreOffice running on `profile` and waits for it."""
+    return [
+        executable,
+        _profile_option(profile),
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir.resolve()),
+        *(str(d.resolve()) for d in docs),
+    ]
+
+
 def start_offices(count: int, soffice: str = "soffice") -> list[Office]:
     """Start `count` LibreOffices ahead of their conversions (none if soffice isn't found)."""
     executable = shutil.which(soffice)
@@ -182,13 +190,6 @@ def start_offices(count: int, soffice: str = "soffice") -> list[Office]:
             office.close()
         raise
     return offices
-
-
-def _pipe_name(profile: Path) -> str:
-    """Name LibreOffice's IPC pipe for a profile: an MD5 of its URL in UTF-16, unpadded hex."""
-    url = profile.resolve().as_uri().encode("utf-16-le")
-    digest = hashlib.md5(url, usedforsecurity=False).digest()
-    return f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{b:x}' for b in digest)}"
 
 
 def _once(progress: Progress | None, reported: set[Path]) -> Progress:

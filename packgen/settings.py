@@ -14,6 +14,7 @@ from packgen.model import Agency
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "partnership.toml"
+KEEP_ENV = "PACKGEN_KEEP_LIBREOFFICE"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Settings:
     agencies: tuple[Agency, ...] = ()
     soffice: str = "soffice"
     soffice_timeout: float = 180.0
+    keep_libreoffice: float = 600.0  # seconds LibreOffice stays open after a build; 0: closed
     email: EmailSettings = field(default_factory=EmailSettings)
 
     def agency_short(self, name: str) -> str:
@@ -84,6 +86,9 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             soffice_timeout=_seconds(
                 env, "PACKGEN_SOFFICE_TIMEOUT", build.get("soffice_timeout", 180)
             ),
+            keep_libreoffice=_seconds(
+                env, KEEP_ENV, build.get("keep_libreoffice", Settings.keep_libreoffice), zero=True
+            ),
             email=EmailSettings(
                 sender=env.get("PACKGEN_SMTP_FROM", email.get("from", "")),
                 smtp_host=env.get("PACKGEN_SMTP_HOST", email.get("smtp_host", "127.0.0.1")),
@@ -100,17 +105,18 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
         ) from exc
 
 
-def _seconds(env: os._Environ | dict, name: str, fallback: object) -> float:
-    """Read a positive number of seconds from the environment, naming the variable if it isn't."""
+def _seconds(env: os._Environ | dict, name: str, fallback: object, zero: bool = False) -> float:
+    """Read a positive number of seconds (or 0 if `zero`) from the environment, else `fallback`."""
     if name not in env:
         return float(fallback)  # type: ignore[arg-type]
     try:
         seconds = float(env[name])
     except ValueError:
         seconds = -1.0
-    if not seconds > 0:
+    if not (seconds >= 0 if zero else seconds > 0) or seconds == float("inf"):
+        kind = "a number of seconds, 0 or more" if zero else "a positive number of seconds"
         raise InputError(
             f"{name} must be a number of seconds.",
-            [Problem(Location(name), f"{env[name]!r} is not a positive number of seconds")],
+            [Problem(Location(name), f"{env[name]!r} is not {kind}")],
         )
     return seconds

@@ -60,3 +60,16 @@ def protected_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     templates = ROOT / "templates"
     result = build(SAMPLE, templates, output, dt.date(2020, 10, 15), password=lambda: PACK_PASSWORD)
     return result.folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_libreoffice_kept(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Builds close their LibreOffice, in a runtime folder of the tests' own; test_kept.py
+    turns keeping on where it tests it."""
+    import os
+
+    from packgen.kept import RUNTIME_ENV
+    from packgen.settings import KEEP_ENV
+
+    os.environ[KEEP_ENV] = "0"
+    os.environ[RUNTIME_ENV] = str(tmp_path_factory.mktemp("runtime"))

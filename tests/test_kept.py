@@ -1,0 +1,186 @@
+"""LibreOffices kept open between builds: a rebuild converts with the one the last build left
+open; they close when idle, when `packgen stop` asks, and never serve a stale or dead office."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from packgen.build import build
+from packgen.cli import cli
+from packgen.errors import InputError
+from packgen.keeper import pipe_paths
+from packgen.kept import RUNTIME_ENV, kept_offices, runtime_dir, stop_offices
+from packgen.settings import KEEP_ENV, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+MEETING = dt.date(2020, 10, 15)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private runtime folder, keeping on (2 minutes) and a soffice that logs its calls."""
+    folder = tmp_path / "runtime"
+    monkeypatch.setenv(RUNTIME_ENV, str(folder))
+    monkeypatch.setenv(KEEP_ENV, "120")
+    log = tmp_path / "soffice-calls.txt"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec /usr/bin/soffice "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PACKGEN_SOFFICE", str(wrapper))
+    yield folder
+    stop_offices()
+
+
+def calls(tmp_path: Path) -> list[str]:
+    path = tmp_path / "soffice-calls.txt"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def started(tmp_path: Path) -> int:
+    """How many LibreOffices were started to stay up (kept or ahead), not client calls."""
+    return sum("keep-open" in call for call in calls(tmp_path))
+
+
+def change_cell(data: Path, text: str) -> None:
+    book = openpyxl.load_workbook(data / "action_log.xlsx")
+    book["Action Log"]["D7"] = text
+    book.save(data / "action_log.xlsx")
+
+
+def pack_text(pack: Path) -> str:
+    """The pack's words, one space apart (table cells wrap lines)."""
+    text = subprocess.run(["pdftotext", str(pack), "-"], capture_output=True, text=True).stdout
+    return " ".join(text.split())
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes() != b""
+    except OSError:
+        return False
+
+
+def wait_until(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_rebuild_converts_with_the_libreoffices_the_last_build_kept(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    offices = kept_offices()
+    assert len(offices) == 2 and all(alive(o["office"]) for o in offices)
+    assert started(tmp_path) == 2
+    change_cell(sample_copy, "Checked with the kept LibreOffice (k-17)")
+    before = len(calls(tmp_path))
+    result = build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    assert result.converted == 1
+    assert started(tmp_path) == 2  # no LibreOffice was started for the rebuild
+    rebuild_calls = calls(tmp_path)[before:]
+    profiles = {f"{Path(runtime / s).resolve().as_uri()}" for s in os.listdir(runtime)}
+    assert rebuild_calls and all("--convert-to" in call for call in rebuild_calls)
+    assert all(any(p in call for p in profiles) for call in rebuild_calls)
+    assert kept_offices() == offices
+    assert "Checked with the kept LibreOffice (k-17)" in pack_text(result.pack)
+
+
+def test_kept_libreoffices_close_by_themselves_once_idle(
+    runtime: Path, sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEEP_ENV, "1")
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    offices = kept_offices()
+    assert offices, "the build kept no LibreOffice open"
+    gone = lambda: not any(alive(o["office"]) or alive(o["keeper"]) for o in offices)  # noqa: E731
+    assert wait_until(lambda: not kept_offices() and gone())
+    for slot in runtime.iterdir():
+        assert not (slot / "profile").exists()
+        assert not any(p.exists() for p in pipe_paths(slot / "profile"))
+
+
+def test_packgen_stop_closes_them(runtime: Path, sample_copy: Path, tmp_path: Path) -> None:
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    offices = kept_offices()
+    assert len(offices) == 2
+    result = CliRunner().invoke(cli, ["stop"])
+    assert result.exit_code == 0, result.output
+    assert "Closed 2 kept LibreOffices" in result.output
+    assert not kept_offices()
+    assert not any(alive(o["office"]) for o in offices)
+    assert not any((slot / "profile").exists() for slot in runtime.iterdir())
+
+
+def test_a_kept_libreoffice_that_died_is_replaced(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    dead = kept_offices()
+    for office in dead:
+        os.killpg(office["office"], signal.SIGKILL)
+    assert wait_until(lambda: not kept_offices())  # each keeper notices and clears its slot
+    change_cell(sample_copy, "Converted after the kept LibreOffice died (k-23)")
+    result = build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    assert "Converted after the kept LibreOffice died (k-23)" in pack_text(result.pack)
+    fresh = kept_offices()
+    assert fresh and {o["office"] for o in fresh}.isdisjoint(o["office"] for o in dead)
+
+
+def test_a_slot_another_build_holds_is_passed_over(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    slot = sorted(runtime.iterdir())[0]
+    busy = kept_offices()[0]
+    with open(slot / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        change_cell(sample_copy, "Built while a slot was busy (k-31)")
+        result = build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    assert "Built while a slot was busy (k-31)" in pack_text(result.pack)
+    assert alive(busy["office"])  # the busy slot's LibreOffice was left alone
+
+
+def test_keeping_off_leaves_nothing_running(
+    runtime: Path, sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEEP_ENV, "0")
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    assert not kept_offices()
+    assert not list(runtime.glob("office-*"))
+
+
+def test_a_runtime_folder_others_can_read_is_not_used(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    runtime.mkdir(mode=0o700)
+    runtime.chmod(0o755)
+    assert runtime_dir() is None
+    result = build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    assert result.pages == 52
+    assert not kept_offices() and not list(runtime.glob("office-*"))
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf"])
+def test_a_bad_keep_setting_names_the_variable(
+    value: str, sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEEP_ENV, value)
+    with pytest.raises(InputError) as caught:
+        load_settings(sample_copy)
+    assert f"{KEEP_ENV}: {value!r} is not a number of seconds, 0 or more" in str(caught.value)
