@@ -71,7 +71,9 @@ def build(
     output.mkdir(parents=True, exist_ok=True)
     final = output / plan.meeting.date.isoformat()
     settings = prepared.settings
-    convert = CachedConverter.for_output(output, settings.soffice, settings.soffice_timeout)
+    convert = CachedConverter.for_output(
+        output, settings.soffice, settings.soffice_timeout, settings.keep_libreoffice
+    )
     inputs = pack_inputs(data, templates, plan, prepared, installation(settings.soffice))
     with meeting_lock(output, plan.meeting.date):
         kept, password = reusable_pack(final, inputs, plan, password)
