@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +15,16 @@ import pypdf
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+)
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -28,6 +40,8 @@ FOOTER_BASELINE = 0.9 * cm  # from the bottom edge, below the documents' own bot
 ITEM_FONT = "Helvetica-Bold"
 ITEM_SIZE = 9.0
 ITEM_MARGIN = 0.5 * cm  # the item box's distance from the top and right edges
+STAMP_NAME = "/PackgenStamp"  # the stamp's Form XObject on each page: /PackgenStamp1, ...
+READER_CACHE_BYTES = 256 * 1024 * 1024  # the opened PDFs a build keeps for its next pack
 
 
 @dataclass(frozen=True)
@@ -74,10 +88,19 @@ def page_counts(parts: Sequence[Part]) -> dict[str, int]:
 
 
 def open_pdf(path: Path, name: str | None = None) -> PdfReader:
-    """Open a PDF for the pack: not encrypted, readable, with at least one page."""
+    """Open a PDF for the pack: not encrypted, readable, with at least one page.
+
+    A build opens each part several times (page counts, the full pack, the public pack): the
+    reader is kept while the file's bytes stay the same, so each PDF is parsed once.
+    """
     where = Location(name or path.name)
     try:
-        reader = PdfReader(path)
+        data = path.read_bytes()
+        key, digest = str(path.resolve()), hashlib.blake2b(data, digest_size=20).digest()
+        reader = _READERS.get(key, digest)
+        if reader is not None:
+            return reader
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError("A PDF is encrypted.", [Problem(where, _ENCRYPTED)])
         if len(reader.pages) == 0:
@@ -85,7 +108,46 @@ def open_pdf(path: Path, name: str | None = None) -> PdfReader:
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         problem = Problem(where, f"the PDF can't be read ({exc})")
         raise InputError("A PDF can't be read.", [problem]) from exc
+    _READERS.put(key, digest, reader, len(data))
     return reader
+
+
+def clear_reader_cache() -> None:
+    """Forget the PDFs open_pdf has kept, so the next open parses the file again."""
+    _READERS.clear()
+
+
+class _ReaderCache:
+    """The readers of the PDFs opened lately, least recently used first, up to a byte budget."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[str, tuple[bytes, PdfReader, int]] = OrderedDict()
+
+    def get(self, key: str, digest: bytes) -> PdfReader | None:
+        """Return the reader kept for this file if its bytes are still the same."""
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or kept[0] != digest:
+                return None
+            self._kept.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: str, digest: bytes, reader: PdfReader, size: int) -> None:
+        """Keep a reader, forgetting the least recently used ones beyond the budget."""
+        with self._lock:
+            self._kept[key] = (digest, reader, size)
+            self._kept.move_to_end(key)
+            while len(self._kept) > 1 and sum(k[2] for k in self._kept.values()) > self.budget:
+                self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_READERS = _ReaderCache(READER_CACHE_BYTES)
 
 
 _ENCRYPTED = "the PDF is encrypted or password-protected: ask for an unprotected copy"
@@ -173,13 +235,96 @@ def _links_locally(annot: DictionaryObject) -> bool:
 
 
 def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackInfo) -> None:
-    """Stamp every page's footer, and each paper's first page with its item number."""
+    """Stamp every page's footer, and each paper's first page with its item number.
+
+    Each overlay page becomes a Form XObject drawn after the page's own content, which is
+    wrapped in q … Q and never parsed or recompressed.
+    """
     firsts = {layout.documents[p.key][0] - 1: p.item for p in parts if p.item is not None}
     boxes = [_display_box(page) for page in writer.pages]
     overlay = PdfReader(io.BytesIO(_overlays(boxes, firsts, layout.pages, info.footer)))
+    save = writer._add_object(_stream(b"q\n"))  # one "q" stream, shared by every page
     for page, box, stamp in zip(writer.pages, boxes, overlay.pages, strict=True):
-        page.merge_transformed_page(stamp, _placement(box))
-        page.compress_content_streams()  # merging leaves the page's content uncompressed
+        form = _form_xobject(writer, stamp)
+        name = _add_xobject(page, form)
+        _wrap_contents(writer, page, save, _placement(box), name)
+
+
+def _form_xobject(writer: PdfWriter, page: PageObject) -> IndirectObject:
+    """Copy an overlay page into the writer as a Form XObject, its stream left encoded."""
+    contents = page.raw_get("/Contents")
+    if isinstance(contents, IndirectObject) and isinstance(contents.get_object(), StreamObject):
+        form = contents.clone(writer, force_duplicate=True)
+    else:  # several streams, or none: one stream holding them all
+        joined = page.get_contents()
+        form = writer._add_object(_stream(joined.get_data() if joined is not None else b""))
+    stream = form.get_object()
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    stream[NameObject("/Type")] = NameObject("/XObject")
+    stream[NameObject("/Subtype")] = NameObject("/Form")
+    stream[NameObject("/FormType")] = NumberObject(1)
+    stream[NameObject("/BBox")] = ArrayObject(_numbers(0, 0, width, height))
+    resources = page.raw_get("/Resources")
+    if resources is not None:
+        stream[NameObject("/Resources")] = resources.clone(writer)
+    return form
+
+
+def _add_xobject(page: PageObject, form: IndirectObject) -> NameObject:
+    """Name the form in the page's own copy of its resources, so pages that shared them don't."""
+    resources = page.get_inherited("/Resources", None)
+    resources = resources.get_object() if resources is not None else None
+    copy = DictionaryObject(resources if isinstance(resources, DictionaryObject) else {})
+    xobjects = copy.get("/XObject")
+    xobjects = DictionaryObject(xobjects if isinstance(xobjects, DictionaryObject) else {})
+    number = 1
+    while f"{STAMP_NAME}{number}" in xobjects:
+        number += 1
+    name = NameObject(f"{STAMP_NAME}{number}")
+    xobjects[name] = form
+    copy[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = copy
+    return name
+
+
+def _wrap_contents(
+    writer: PdfWriter, page: PageObject, save: IndirectObject, at: Transformation, name: str
+) -> None:
+    """Make the page's contents q, its own streams, Q, then the stamp drawn where `at` puts it."""
+    contents = page.raw_get("/Contents") if "/Contents" in page else None
+    resolved = contents.get_object() if contents is not None else None
+    if isinstance(resolved, ArrayObject):
+        streams = [s if isinstance(s, IndirectObject) else writer._add_object(s) for s in resolved]
+    elif isinstance(resolved, StreamObject):
+        indirect = isinstance(contents, IndirectObject)
+        streams = [contents if indirect else writer._add_object(resolved)]
+    else:
+        streams = []
+    matrix = " ".join(_text(number) for number in _numbers(*at.ctm))
+    draw = f"\nQ\nq {matrix} cm {name} Do Q\n".encode("ascii")
+    page[NameObject("/Contents")] = ArrayObject([save, *streams, writer._add_object(_stream(draw))])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _text(number: NumberObject | FloatObject) -> str:
+    """Write a PDF number as it appears in a content stream."""
+    buffer = io.BytesIO()
+    number.write_to_stream(buffer)
+    return buffer.getvalue().decode("ascii")
+
+
+def _numbers(*values: float) -> list[NumberObject | FloatObject]:
+    """PDF numbers: whole ones as integers, others to 1/10000 of a point, never as 1e-17."""
+    numbers: list[NumberObject | FloatObject] = []
+    for value in values:
+        value = round(value, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
+        numbers.append(NumberObject(int(value)) if value.is_integer() else FloatObject(value))
+    return numbers
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+)
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
@@ -172,3 +179,134 @@ def test_a_corrupt_pdf_is_refused_by_name(tmp_path: Path) -> None:
     broken.write_bytes(b"%PDF-1.4\nnot really a pdf\n")
     with pytest.raises(InputError, match="Phase 1 Report.pdf: the PDF can't be read"):
         page_counts([Part("report", broken, "Report", 10, "Phase 1")])
+
+
+def page_text(pdf: Path, number: int) -> str:
+    """Return one page's text as pdftotext reads it."""
+    return subprocess.run(
+        ["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def rewrite_contents(path: Path, before: bytes, after: bytes = b"") -> Path:
+    """Put raw content-stream bytes before and after each page's own content."""
+    writer = PdfWriter(clone_from=path)
+    for page in writer.pages:
+        streams = [DecodedStreamObject(), page.raw_get("/Contents"), DecodedStreamObject()]
+        streams[0].set_data(before)
+        streams[2].set_data(after)
+        streams[0], streams[2] = writer._add_object(streams[0]), writer._add_object(streams[2])
+        page[NameObject("/Contents")] = ArrayObject(streams)
+    writer.write(path)
+    return path
+
+
+def share_resources(path: Path, extra_xobject: bool = False) -> Path:
+    """Make every page use the first page's /Resources dictionary (one indirect object)."""
+    writer = PdfWriter(clone_from=path)
+    shared = writer.pages[0].raw_get("/Resources")
+    for page in writer.pages:
+        page[NameObject("/Resources")] = shared
+    if extra_xobject:  # a paper's own form, named as the pack's stamp would be, drawn on page 1
+        form = DecodedStreamObject()
+        form.set_data(b"BT /F1 12 Tf 72 400 Td (Own form text) Tj ET")
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): ArrayObject(NumberObject(n) for n in (0, 0, 595, 842)),
+                NameObject("/Resources"): shared,
+            }
+        )
+        resources = shared.get_object()
+        resources[NameObject("/XObject")] = DictionaryObject(
+            {NameObject("/PackgenStamp1"): writer._add_object(form)}
+        )
+        writer.pages[0].replace_contents(None)
+        draw = DecodedStreamObject()
+        draw.set_data(b"/PackgenStamp1 Do")
+        writer.pages[0][NameObject("/Contents")] = writer._add_object(draw)
+    writer.write(path)
+    return path
+
+
+def test_every_page_shows_its_stamp_to_pdftotext(pack: Path) -> None:
+    for number in range(1, 9):
+        text = page_text(pack, number)
+        assert f"Page {number} of 8" in text
+        assert [n for n in range(1, 9) if f"Page {n} of 8" in text] == [number]
+
+
+def test_pages_sharing_resources_each_get_only_their_own_stamp(tmp_path: Path) -> None:
+    shared = share_resources(make_pdf(tmp_path / "shared.pdf", "Shared", 3))
+    out = tmp_path / "pack.pdf"
+    assemble([Part("agenda", shared, "Agenda")], out, INFO)
+    reader = PdfReader(out)
+    forms = []
+    for number, page in enumerate(reader.pages, start=1):
+        names = [n for n in page["/Resources"]["/XObject"] if n.startswith("/PackgenStamp")]
+        assert len(names) == 1
+        forms.append(page["/Resources"]["/XObject"].raw_get(names[0]).idnum)
+        assert [n for n in range(1, 4) if f"Page {n} of 3" in page_text(out, number)] == [number]
+    assert len(set(forms)) == 3
+
+
+def test_a_papers_own_xobject_named_like_the_stamp_is_kept(tmp_path: Path) -> None:
+    paper = share_resources(make_pdf(tmp_path / "own.pdf", "Own", 2), extra_xobject=True)
+    out = tmp_path / "pack.pdf"
+    assemble([Part("agenda", paper, "Agenda")], out, INFO)
+    first = page_text(out, 1)
+    assert "Own form text" in first and "Page 1 of 2" in first
+    assert "Page 2 of 2" in page_text(out, 2)
+    xobjects = PdfReader(out).pages[0]["/Resources"]["/XObject"]
+    assert sorted(xobjects) == ["/PackgenStamp1", "/PackgenStamp2"]
+
+
+def test_a_pages_own_content_is_wrapped_in_q_and_Q_and_kept_as_it_was(
+    parts: list[Part], pack: Path
+) -> None:
+    source = PdfReader(parts[0].pdf).pages[0].get_contents().get_data()
+    contents = PdfReader(pack).pages[0]["/Contents"]
+    streams = [s.get_object().get_data() for s in contents]
+    assert streams[0].strip() == b"q"
+    assert b"".join(streams[1:-1]) == source  # not parsed and written again
+    assert streams[-1].split()[:2] == [b"Q", b"q"]
+    assert streams[-1].split()[-3:] == [b"/PackgenStamp1", b"Do", b"Q"]
+
+
+@pytest.mark.parametrize(
+    "before",
+    [b"0.5 0 0 0.5 0 0 cm\n", b"q 0.5 0 0 0.5 0 0 cm\n", b"q q 1 0 0 1 40 -30 cm\n"],
+    ids=["cm-without-q", "q-without-Q", "two-q-without-Q"],
+)
+def test_a_paper_that_leaves_its_graphics_state_changed_gets_its_stamp_in_place(
+    tmp_path: Path, before: bytes
+) -> None:
+    plain = make_pdf(tmp_path / "plain.pdf", "Plain", 1)
+    skewed = rewrite_contents(make_pdf(tmp_path / "skewed.pdf", "Skewed", 1), before)
+    parts = [Part("plain", plain, "Plain", 1, "One"), Part("skewed", skewed, "Skewed", 2, "Two")]
+    out = tmp_path / "pack.pdf"
+    assemble(parts, out, INFO)
+    found = words(out)
+
+    def stamp(page: int) -> dict[str, tuple[float, ...]]:
+        return {w["text"]: w["box"] for w in found if w["page"] == page and w["text"] in STAMP}
+
+    assert stamp(1).keys() == stamp(2).keys() == set(STAMP)
+    for text in STAMP:
+        assert stamp(2)[text] == pytest.approx(stamp(1)[text], abs=0.5)
+
+
+STAMP = ("Item", "Page", "Partnership")
+
+
+def test_an_unchanged_pdf_is_parsed_once_and_a_changed_one_again(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "part.pdf", "Part", 2)
+    first = open_pdf(path)
+    assert open_pdf(path) is first
+    make_pdf(path, "Part", 3)
+    assert len(open_pdf(path).pages) == 3
+    assert page_counts([Part("part", path, "Part")]) == {"part": 3}
