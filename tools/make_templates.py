@@ -448,8 +448,55 @@ def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, build in TEMPLATES.items():
         buffer = io.BytesIO()
-        build().save(buffer)
+        doc = build()
+        _slim(doc)
+        doc.save(buffer)
         _write_fixed_dates(buffer, out / name)
+
+
+# python-docx's blank document carries 800 KB of styles a template never uses (a copy of them
+# for Word 2010, a hundred unused styles, the gallery's latent styles) and a thumbnail. Every
+# document rendered from a template would carry them too: to parse, hash and convert each time.
+_UNUSED_PARTS = ("stylesWithEffects", "thumbnail")
+_STYLE_REFS = ("w:pStyle", "w:rStyle", "w:tblStyle")
+_STYLE_LINKS = ("w:basedOn", "w:link", "w:next")
+
+
+def _slim(doc: Document) -> None:
+    """Drop the parts and styles the template doesn't use, keeping what its styles build on."""
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid in [r for r, rel in rels.items() if rel.reltype.endswith(_UNUSED_PARTS)]:
+            del rels[rid]
+    styles = doc.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    by_id = {style.get(qn("w:styleId")): style for style in styles.iter(qn("w:style"))}
+    wanted = _used_style_ids(doc) | {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    pending = list(wanted)
+    while pending:
+        style = by_id.get(pending.pop())
+        for link in [] if style is None else [style.find(qn(tag)) for tag in _STYLE_LINKS]:
+            if link is not None and link.get(qn("w:val")) not in wanted:
+                wanted.add(link.get(qn("w:val")))
+                pending.append(link.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in wanted:
+            styles.remove(style)
+
+
+def _used_style_ids(doc: Document) -> set[str]:
+    """The styles the body, headers, footers and numbering name."""
+    parts = [doc.element] + [
+        rel.target_part.element
+        for rel in doc.part.rels.values()
+        if not rel.is_external
+        and not rel.reltype.endswith("/styles")
+        and hasattr(rel.target_part, "element")
+    ]
+    return {
+        ref.get(qn("w:val")) for part in parts for tag in _STYLE_REFS for ref in part.iter(qn(tag))
+    }
 
 
 def _write_fixed_dates(buffer: io.BytesIO, target: Path) -> None:
