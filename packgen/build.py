@@ -284,7 +284,7 @@ def _render(
             problems.extend(exc.problems)
     problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
     if cache is not None:
-        log.info("Rendered %d documents; %d were unchanged and reused", cache.misses, cache.hits)
+        log.info("Documents rendered: %d; reused unchanged: %d", cache.misses, cache.hits)
     return paths
 
 
