@@ -110,8 +110,8 @@ def _variables(
                 xml += tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
     try:
         return frozenset(meta.find_undeclared_variables(jinja_env().parse(xml))), None
-    except jinja2.TemplateError as exc:
-        return frozenset(), exc
+    except jinja2.TemplateError as exc:  # kept without its frames; its lineno says where
+        return frozenset(), exc.with_traceback(None)
 
 
 def text_of(element) -> str:
