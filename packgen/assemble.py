@@ -251,23 +251,23 @@ def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackI
 
 
 def _form_xobject(writer: PdfWriter, page: PageObject) -> IndirectObject:
-    """Copy an overlay page into the writer as a Form XObject, its stream left encoded."""
-    contents = page.raw_get("/Contents")
-    if isinstance(contents, IndirectObject) and isinstance(contents.get_object(), StreamObject):
-        form = contents.clone(writer, force_duplicate=True)
-    else:  # several streams, or none: one stream holding them all
-        joined = page.get_contents()
-        form = writer._add_object(_stream(joined.get_data() if joined is not None else b""))
-    stream = form.get_object()
+    """Copy an overlay page into the writer as a Flate-compressed Form XObject."""
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, ArrayObject):
+        streams = [stream.get_object() for stream in contents]
+    else:
+        streams = [contents] if isinstance(contents, StreamObject) else []
+    form = _stream(b"\n".join(stream.get_data() for stream in streams))
     width, height = float(page.mediabox.width), float(page.mediabox.height)
-    stream[NameObject("/Type")] = NameObject("/XObject")
-    stream[NameObject("/Subtype")] = NameObject("/Form")
-    stream[NameObject("/FormType")] = NumberObject(1)
-    stream[NameObject("/BBox")] = ArrayObject(_numbers(0, 0, width, height))
-    resources = page.raw_get("/Resources")
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/FormType")] = NumberObject(1)
+    form[NameObject("/BBox")] = ArrayObject(_numbers(0, 0, width, height))
+    resources = page.raw_get("/Resources") if "/Resources" in page else None
     if resources is not None:
-        stream[NameObject("/Resources")] = resources.clone(writer)
-    return form
+        form[NameObject("/Resources")] = resources.clone(writer)
+    return writer._add_object(form.flate_encode())
 
 
 def _add_xobject(page: PageObject, form: IndirectObject) -> NameObject:
@@ -364,7 +364,7 @@ def _placement(box: _Box) -> Transformation:
 def _overlays(boxes: list[_Box], firsts: dict[int, int | None], total: int, footer: str) -> bytes:
     """Draw one overlay page per pack page, each the size of the page as shown."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pageCompression=1, invariant=1)
+    canvas = Canvas(buffer, pageCompression=0, invariant=1)  # compressed once, as forms
     for index, box in enumerate(boxes):
         width, height = box.size
         canvas.setPageSize((width, height))
