@@ -33,6 +33,7 @@ from packgen.protect import PACK_NAME, pack_password, protect_pack, unprotected_
 from packgen.render import check_templates, render_document
 from packgen.rendercache import RenderCache
 from packgen.reuse import Password, pack_inputs, reusable_pack
+from packgen.settings import Settings, load_settings
 from packgen.staging import move_into_place, staging_folder
 
 log = logging.getLogger(__name__)
@@ -67,24 +68,43 @@ def build(
 ) -> BuildResult:
     """Build the meeting pack into `output/<date>/`; on any failure the previous pack stays."""
     started = time.monotonic()
-    prepared, plan, warnings = _read(data, meeting)
-    output.mkdir(parents=True, exist_ok=True)
-    final = output / plan.meeting.date.isoformat()
-    settings = prepared.settings
+    settings = load_settings(data)
     convert = CachedConverter.for_output(
         output, settings.soffice, settings.soffice_timeout, settings.keep_libreoffice
     )
+    with convert:  # closes what it started on the way out; kept LibreOffices stay open
+        if convert.keep:  # a kept LibreOffice is never wasted: start it before anything else
+            convert.start_ahead(_offices_wanted(convert))
+        return _build(
+            data, templates, output, meeting, settings, convert, progress, password, started
+        )
+
+
+def _build(
+    data: Path,
+    templates: Path,
+    output: Path,
+    meeting: dt.date | None,
+    settings: Settings,
+    convert: CachedConverter,
+    progress: Progress | None,
+    password: Password,
+    started: float,
+) -> BuildResult:
+    prepared, plan, warnings = _read(data, meeting, settings)
+    output.mkdir(parents=True, exist_ok=True)
+    final = output / plan.meeting.date.isoformat()
     inputs = pack_inputs(data, templates, plan, prepared, installation(settings.soffice))
     with meeting_lock(output, plan.meeting.date):
         kept, password = reusable_pack(final, inputs, plan, password)
     if kept:
         return _kept(final, kept, plan, warnings, started)
-    # Everything that can be checked is checked before LibreOffice starts.
+    # Everything that can be checked is checked before LibreOffice starts (unless kept open).
     template_warnings = _check_templates(templates, plan, prepared)
     warnings += template_warnings
     _check_papers(plan, data)
-    with meeting_lock(output, plan.meeting.date), staging_folder(output) as staging, convert:
-        # LibreOffice starts now, so its start-up overlaps rendering; closed on the way out.
+    with meeting_lock(output, plan.meeting.date), staging_folder(output) as staging:
+        # LibreOffice starts now, so its start-up overlaps rendering.
         convert.start_ahead(_offices_wanted(convert))
         folder = staging / final.name
         parts = _documents(plan, prepared, templates, staging, convert, progress)
@@ -115,10 +135,12 @@ def _offices_wanted(convert: CachedConverter) -> int:
     return 1 if any(convert.cache.root.glob("*.pdf")) else convert.jobs
 
 
-def _read(data: Path, meeting: dt.date | None) -> tuple[Prepared, PackPlan, list[Problem]]:
+def _read(
+    data: Path, meeting: dt.date | None, settings: Settings
+) -> tuple[Prepared, PackPlan, list[Problem]]:
     """Read the workbooks and papers and plan the pack, logging the warnings found."""
     log.info("Reading the workbooks and papers in %s", data)
-    prepared = prepare(data, meeting)
+    prepared = prepare(data, meeting, settings=settings)
     warnings = _log_warnings(prepared.problems)
     plan = plan_pack(prepared)
     log.info("Planned %d documents for the meeting of %s", len(plan.documents), _day(plan))

@@ -59,9 +59,14 @@ def long_date(date: dt.date) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
-def prepare(data: Path, meeting: dt.date | None = None, today: dt.date | None = None) -> Prepared:
+def prepare(
+    data: Path,
+    meeting: dt.date | None = None,
+    today: dt.date | None = None,
+    settings: Settings | None = None,
+) -> Prepared:
     """Read and cross-check a meeting's pack; raise InputError listing every error at once."""
-    prepared, problems = inspect(data, meeting, today)
+    prepared, problems = inspect(data, meeting, today, settings)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if prepared is None or errors:
         raise InputError(
@@ -78,10 +83,15 @@ def stop_message(errors: list[Problem], date: dt.date | None) -> str:
 
 
 def inspect(
-    data: Path, meeting: dt.date | None = None, today: dt.date | None = None
+    data: Path,
+    meeting: dt.date | None = None,
+    today: dt.date | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Prepared | None, list[Problem]]:
-    """Read and cross-check without raising for bad input; None when no meeting can be chosen."""
-    settings = load_settings(data)
+    """Read and cross-check without raising for bad input; None when no meeting can be chosen.
+
+    `settings` are read from the data folder's partnership.toml when not given."""
+    settings = settings or load_settings(data)
     partnership, problems = read_partnership(data)
     try:
         chosen, reason = choose_meeting(partnership, meeting, today or dt.date.today())

@@ -224,13 +224,6 @@ def _launch(slot: Path, executable: str, keep: float, stamp: str) -> None:
             env={**os.environ, "PYTHONPATH": _package_root()},
         )
     )
-    _wait_for_state(slot)
-
-
-def _wait_for_state(slot: Path, wait: float = 10.0) -> None:
-    deadline = time.monotonic() + wait
-    while not read_state(slot) and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 def _stop_keeper(slot: Path, wait: float, lock_held: bool) -> bool:
