@@ -1,11 +1,15 @@
 """`make bench`: time LibreOffice alone and `packgen build` on this machine, in one run.
 
 Prints a table and writes `output/bench.json`. Every figure is a median of several runs; peak
-memory is the maximum RSS of packgen's own process and of LibreOffice (its children).
+memory is the maximum RSS of packgen's own process and of LibreOffice (its children, and the
+LibreOffices kept open between builds). Builds "from clean" start with no output folder, no
+cache and no LibreOffice kept open; rebuilds run as a user's do, with the LibreOffice the
+previous build kept open (keep_libreoffice, 600 s by default), and once more with it off.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -23,6 +27,8 @@ import openpyxl
 
 from benchmarks.scale import Size, write_partnership
 from packgen.convert import soffice_version, split_batches
+from packgen.kept import RUNTIME_ENV, kept_offices, stop_offices
+from packgen.settings import KEEP_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA, TEMPLATES, OUTPUT = ROOT / "data", ROOT / "templates", ROOT / "output"
@@ -61,11 +67,12 @@ class Measure:
         return statistics.median(self.times)
 
 
-def packgen_build(data: Path, output: Path, measure: Measure) -> None:
+def packgen_build(data: Path, output: Path, measure: Measure, **env_extra: str) -> None:
     """Run `packgen build` in its own Python process and record its time and memory."""
     command = [sys.executable, "-c", _CHILD, "-q", "build", MEETING, "--data", str(data)]
     command += ["--templates", str(TEMPLATES), "--output", str(output)]
-    env = {k: v for k, v in os.environ.items() if k != "PACKGEN_PACK_PASSWORD"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PACKGEN_PACK_PASSWORD", KEEP_ENV)}
+    env.update(env_extra)
     started = time.perf_counter()
     done = subprocess.run(
         command, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env
@@ -75,7 +82,19 @@ def packgen_build(data: Path, output: Path, measure: Measure) -> None:
         raise SystemExit(f"packgen build failed:\n{done.stdout}\n{done.stderr}")
     usage = json.loads(done.stderr.strip().splitlines()[-1])
     measure.self_mb = max(measure.self_mb, usage["self_mb"])
-    measure.children_mb = max(measure.children_mb, usage["children_mb"])
+    measure.children_mb = max(measure.children_mb, usage["children_mb"], _kept_peak_mb())
+
+
+def _kept_peak_mb() -> float:
+    """The largest peak RSS of the LibreOffices kept open between builds, from /proc."""
+    peaks = [0.0]
+    for office in kept_offices():
+        with contextlib.suppress(OSError, ValueError):
+            status = Path(f"/proc/{office['office']}/status").read_text(encoding="ascii")
+            peaks += [
+                int(line.split()[1]) / 1024 for line in status.splitlines() if "VmHWM" in line
+            ]
+    return max(peaks)
 
 
 def soffice(docs: Sequence[Path], out_dir: Path) -> float:
@@ -146,45 +165,61 @@ def edit_cell(data: Path, run: int) -> None:
 
 def main() -> int:
     OUTPUT.mkdir(exist_ok=True)
-    results: dict[str, Measure] = {}
     with tempfile.TemporaryDirectory(prefix="bench-", dir=OUTPUT) as tmp:
-        work = Path(tmp)
-        docs = sample_documents(work)
-        out = work / "pdf"
-        out.mkdir()
-        _say(f"{len(docs)} Word documents in the sample pack")
-        results["naive"] = timed(BIG_RUNS, lambda: naive(docs, out))
-        one = timed(RUNS, lambda: soffice(docs, out))
-        two = timed(RUNS, lambda: parallel(docs, out))
-        results["limit"] = min(one, two, key=lambda m: m.median)
-        _say(f"limit: one run {one.median:.2f} s, two runs in parallel {two.median:.2f} s")
-        results["build"] = _clean_builds(DATA, work / "clean", RUNS)
-        output = work / "clean"  # its last build is the previous pack for the rebuilds
-        results["unchanged"] = Measure()
-        for _ in range(RUNS):
-            packgen_build(DATA, output, results["unchanged"])
-        data = work / "data"
-        shutil.copytree(DATA, data)
-        results["one_cell"] = Measure()
-        for run in range(RUNS):
-            edit_cell(data, run)
-            packgen_build(data, output, results["one_cell"])
-        full = write_partnership(DATA, work / "scale-full", Size())
-        half = write_partnership(DATA, work / "scale-half", Size().half())
-        results["scale_full"] = _clean_builds(full, work / "scale-out", BIG_RUNS)
-        full_pages = _pages(work / "scale-out")
-        results["scale_half"] = _clean_builds(half, work / "scale-out", BIG_RUNS)
-        half_pages = _pages(work / "scale-out")
-    report = _report(results, len(docs), full_pages, half_pages)
+        os.environ[RUNTIME_ENV] = str(Path(tmp) / "runtime")  # kept LibreOffices of its own
+        try:
+            results, docs, pages = _measure(Path(tmp))
+        finally:
+            stop_offices()
+    report = _report(results, len(docs), *pages)
     (OUTPUT / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     _print(report, results)
     return 0 if all(report["targets"].values()) else 1
 
 
+def _measure(work: Path) -> tuple[dict[str, Measure], list[Path], tuple[int, int]]:
+    """Run every benchmark in `work`; return the measures, the documents and the scale pages."""
+    results: dict[str, Measure] = {}
+    docs = sample_documents(work)
+    stop_offices()  # LibreOffice alone is measured with no other LibreOffice running
+    out = work / "pdf"
+    out.mkdir()
+    _say(f"{len(docs)} Word documents in the sample pack")
+    results["naive"] = timed(BIG_RUNS, lambda: naive(docs, out))
+    one = timed(RUNS, lambda: soffice(docs, out))
+    two = timed(RUNS, lambda: parallel(docs, out))
+    results["limit"] = min(one, two, key=lambda m: m.median)
+    _say(f"limit: one run {one.median:.2f} s, two runs in parallel {two.median:.2f} s")
+    results["build"] = _clean_builds(DATA, work / "clean", RUNS)
+    output = work / "clean"  # its last build is the previous pack for the rebuilds
+    results["unchanged"] = Measure()
+    for _ in range(RUNS):
+        packgen_build(DATA, output, results["unchanged"])
+    data = work / "data"
+    shutil.copytree(DATA, data)
+    results["one_cell"] = Measure()
+    for run in range(RUNS):
+        edit_cell(data, run)
+        packgen_build(data, output, results["one_cell"])
+    stop_offices()
+    results["one_cell_not_kept"] = Measure()  # the same, with keep_libreoffice = 0
+    for run in range(RUNS, 2 * RUNS):
+        edit_cell(data, run)
+        packgen_build(data, output, results["one_cell_not_kept"], **{KEEP_ENV: "0"})
+    full = write_partnership(DATA, work / "scale-full", Size())
+    half = write_partnership(DATA, work / "scale-half", Size().half())
+    results["scale_full"] = _clean_builds(full, work / "scale-out", BIG_RUNS)
+    full_pages = _pages(work / "scale-out")
+    results["scale_half"] = _clean_builds(half, work / "scale-out", BIG_RUNS)
+    half_pages = _pages(work / "scale-out")
+    return results, docs, (full_pages, half_pages)
+
+
 def _clean_builds(data: Path, output: Path, runs: int) -> Measure:
     measure = Measure()
     for _ in range(runs):
-        shutil.rmtree(output, ignore_errors=True)  # the pack and the PDF cache
+        stop_offices()  # no LibreOffice kept open from before
+        shutil.rmtree(output, ignore_errors=True)  # the pack and the caches
         packgen_build(data, output, measure)
     return measure
 
@@ -202,6 +237,7 @@ def _report(results: dict[str, Measure], docs: int, full_pages: int, half_pages:
         "build_s": seconds["build"],
         "rebuild_unchanged_s": seconds["unchanged"],
         "rebuild_one_cell_s": seconds["one_cell"],
+        "rebuild_one_cell_not_kept_s": seconds["one_cell_not_kept"],
         "scale_full_s": seconds["scale_full"],
         "scale_half_s": seconds["scale_half"],
         "peak_rss_mb": round(max(m.self_mb for m in builds), 1),
@@ -258,6 +294,7 @@ def _print(report: dict, results: dict[str, Measure]) -> None:
         ("(c) packgen build from clean", "build"),
         ("(d) packgen build, nothing changed", "unchanged"),
         ("(e) packgen build, one cell changed", "one_cell"),
+        ("    the same with keep_libreoffice = 0", "one_cell_not_kept"),
         ("(f) scale, full size, from clean", "scale_full"),
         ("(f) scale, half size, from clean", "scale_half"),
     ]
