@@ -27,7 +27,6 @@ from pypdf.generic import (
 )
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from packgen import __version__
 from packgen.errors import InputError, Location, Problem
@@ -237,36 +236,52 @@ def _links_locally(annot: DictionaryObject) -> bool:
 def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackInfo) -> None:
     """Stamp every page's footer, and each paper's first page with its item number.
 
-    Each overlay page becomes a Form XObject drawn after the page's own content, which is
-    wrapped in q … Q and never parsed or recompressed.
+    Each page's stamp is a Form XObject drawn after the page's own content, which is wrapped
+    in q … Q and never parsed or recompressed.
     """
     firsts = {layout.documents[p.key][0] - 1: p.item for p in parts if p.item is not None}
-    boxes = [_display_box(page) for page in writer.pages]
-    overlay = PdfReader(io.BytesIO(_overlays(boxes, firsts, layout.pages, info.footer)))
+    fonts = _font_resources(writer)
     save = writer._add_object(_stream(b"q\n"))  # one "q" stream, shared by every page
-    for page, box, stamp in zip(writer.pages, boxes, overlay.pages, strict=True):
-        form = _form_xobject(writer, stamp)
-        name = _add_xobject(page, form)
-        _wrap_contents(writer, page, save, _placement(box), name)
+    for index, page in enumerate(writer.pages):
+        box = _display_box(page)
+        footer = f"{info.footer}  \u00b7  Page {index + 1} of {layout.pages}"
+        item = f"Item {firsts[index]}" if index in firsts else None
+        form = _form_xobject(writer, box.size, _overlay(box.size, footer, item), fonts)
+        _wrap_contents(writer, page, save, _placement(box), _add_xobject(page, form))
 
 
-def _form_xobject(writer: PdfWriter, page: PageObject) -> IndirectObject:
-    """Copy an overlay page into the writer as a Flate-compressed Form XObject."""
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
-    if isinstance(contents, ArrayObject):
-        streams = [stream.get_object() for stream in contents]
-    else:
-        streams = [contents] if isinstance(contents, StreamObject) else []
-    form = _stream(b"\n".join(stream.get_data() for stream in streams))
-    width, height = float(page.mediabox.width), float(page.mediabox.height)
+def _font_resources(writer: PdfWriter) -> IndirectObject:
+    """Add the stamps' resources: the footer's and the item box's standard fonts."""
+    fonts = DictionaryObject()
+    for name, font in _FONTS.items():
+        fonts[NameObject(name)] = writer._add_object(
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Font"),
+                    NameObject("/Subtype"): NameObject("/Type1"),
+                    NameObject("/BaseFont"): NameObject(f"/{font}"),
+                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                }
+            )
+        )
+    procset = ArrayObject([NameObject("/PDF"), NameObject("/Text")])
+    resources = {NameObject("/Font"): fonts, NameObject("/ProcSet"): procset}
+    return writer._add_object(DictionaryObject(resources))
+
+
+_FONTS = {"/F1": FOOTER_FONT, "/F2": ITEM_FONT}
+
+
+def _form_xobject(
+    writer: PdfWriter, size: tuple[float, float], content: bytes, resources: IndirectObject
+) -> IndirectObject:
+    """Add a page-sized, Flate-compressed Form XObject drawing `content`."""
+    form = _stream(content)
     form[NameObject("/Type")] = NameObject("/XObject")
     form[NameObject("/Subtype")] = NameObject("/Form")
     form[NameObject("/FormType")] = NumberObject(1)
-    form[NameObject("/BBox")] = ArrayObject(_numbers(0, 0, width, height))
-    resources = page.raw_get("/Resources") if "/Resources" in page else None
-    if resources is not None:
-        form[NameObject("/Resources")] = resources.clone(writer)
+    form[NameObject("/BBox")] = ArrayObject(_numbers(0, 0, *size))
+    form[NameObject("/Resources")] = resources
     return writer._add_object(form.flate_encode())
 
 
@@ -300,8 +315,7 @@ def _wrap_contents(
         streams = [contents if indirect else writer._add_object(resolved)]
     else:
         streams = []
-    matrix = " ".join(_text(number) for number in _numbers(*at.ctm))
-    draw = f"\nQ\nq {matrix} cm {name} Do Q\n".encode("ascii")
+    draw = f"\nQ\nq {_pdf(*at.ctm)} cm {name} Do Q\n".encode("ascii")
     page[NameObject("/Contents")] = ArrayObject([save, *streams, writer._add_object(_stream(draw))])
 
 
@@ -361,36 +375,36 @@ def _placement(box: _Box) -> Transformation:
     return Transformation().rotate(box.rotation).translate(*corner)
 
 
-def _overlays(boxes: list[_Box], firsts: dict[int, int | None], total: int, footer: str) -> bytes:
-    """Draw one overlay page per pack page, each the size of the page as shown."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pageCompression=0, invariant=1)  # compressed once, as forms
-    for index, box in enumerate(boxes):
-        width, height = box.size
-        canvas.setPageSize((width, height))
-        _draw_footer(canvas, width, f"{footer}  ·  Page {index + 1} of {total}")
-        if index in firsts:
-            _draw_item(canvas, width, height, f"Item {firsts[index]}")
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+def _overlay(size: tuple[float, float], footer: str, item: str | None) -> bytes:
+    """Draw a page's stamp, upright on a page of the size shown: the footer and the item box."""
+    width, height = size
+    footer_size = min(FOOTER_SIZE, 0.9 * width / stringWidth(footer, FOOTER_FONT, 1))
+    x = width / 2 - stringWidth(footer, FOOTER_FONT, footer_size) / 2
+    ops = [f"0.25 g {_text_op('/F1', footer_size, x, FOOTER_BASELINE, footer)}"]
+    if item is not None:
+        box_width, box_height = stringWidth(item, ITEM_FONT, ITEM_SIZE) + 10, ITEM_SIZE + 6
+        x, y = width - ITEM_MARGIN - box_width, height - ITEM_MARGIN - box_height
+        ops.append(f"1 1 1 rg 0.2 G 0.8 w {_pdf(x, y, box_width, box_height)} re B")
+        ops.append(f"0 g {_text_op('/F2', ITEM_SIZE, x + 5, y + 4.5, item)}")
+    return "\n".join(ops).encode("ascii") + b"\n"
 
 
-def _draw_footer(canvas: Canvas, width: float, text: str) -> None:
-    size = min(FOOTER_SIZE, 0.9 * width / stringWidth(text, FOOTER_FONT, 1))
-    canvas.setFont(FOOTER_FONT, size)
-    canvas.setFillGray(0.25)
-    canvas.drawCentredString(width / 2, FOOTER_BASELINE, text)
+def _text_op(font: str, size: float, x: float, y: float, text: str) -> str:
+    """Show `text` in a WinAnsi-encoded standard font at (x, y)."""
+    return f"BT {font} {_pdf(size)} Tf {_pdf(x, y)} Td {_string(text)} Tj ET"
 
 
-def _draw_item(canvas: Canvas, width: float, height: float, text: str) -> None:
-    text_width = stringWidth(text, ITEM_FONT, ITEM_SIZE)
-    box_width, box_height = text_width + 10, ITEM_SIZE + 6
-    x, y = width - ITEM_MARGIN - box_width, height - ITEM_MARGIN - box_height
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.setStrokeGray(0.2)
-    canvas.setLineWidth(0.8)
-    canvas.rect(x, y, box_width, box_height, stroke=1, fill=1)
-    canvas.setFillGray(0)
-    canvas.setFont(ITEM_FONT, ITEM_SIZE)
-    canvas.drawString(x + 5, y + 4.5, text)
+def _string(text: str) -> str:
+    """A PDF string of `text` in WinAnsiEncoding, written in ASCII with octal escapes."""
+    return "(" + "".join(map(_string_byte, text.encode("cp1252", errors="replace"))) + ")"
+
+
+def _string_byte(byte: int) -> str:
+    if byte < 32 or byte > 126:
+        return f"\\{byte:03o}"
+    return "\\" + chr(byte) if chr(byte) in "()\\" else chr(byte)
+
+
+def _pdf(*values: float) -> str:
+    """Numbers as written in a content stream."""
+    return " ".join(_text(number) for number in _numbers(*values))
