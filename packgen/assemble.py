@@ -89,14 +89,14 @@ def page_counts(parts: Sequence[Part]) -> dict[str, int]:
 def open_pdf(path: Path, name: str | None = None) -> PdfReader:
     """Open a PDF for the pack: not encrypted, readable, with at least one page.
 
-    A build opens each part several times (page counts, the full pack, the public pack): the
-    reader is kept while the file's bytes stay the same, so each PDF is parsed once.
+    A build opens each PDF several times (the paper check, page counts, the full pack, the
+    public pack): readers are kept by the file's content, so each PDF is parsed once.
     """
     where = Location(name or path.name)
     try:
         data = path.read_bytes()
-        key, digest = str(path.resolve()), hashlib.blake2b(data, digest_size=20).digest()
-        reader = _READERS.get(key, digest)
+        digest = hashlib.blake2b(data, digest_size=20).digest()
+        reader = _READERS.get(digest)
         if reader is not None:
             return reader
         reader = PdfReader(io.BytesIO(data))
@@ -107,7 +107,7 @@ def open_pdf(path: Path, name: str | None = None) -> PdfReader:
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
         problem = Problem(where, f"the PDF can't be read ({exc})")
         raise InputError("A PDF can't be read.", [problem]) from exc
-    _READERS.put(key, digest, reader, len(data))
+    _READERS.put(digest, reader, len(data))
     return reader
 
 
@@ -117,28 +117,28 @@ def clear_reader_cache() -> None:
 
 
 class _ReaderCache:
-    """The readers of the PDFs opened lately, least recently used first, up to a byte budget."""
+    """Readers of the PDFs opened lately, by content digest, least recently used first."""
 
     def __init__(self, budget: int) -> None:
-        self.budget = budget
+        self.budget = budget  # bytes of PDF kept at most (beyond the one just opened)
         self._lock = threading.Lock()
-        self._kept: OrderedDict[str, tuple[bytes, PdfReader, int]] = OrderedDict()
+        self._kept: OrderedDict[bytes, tuple[PdfReader, int]] = OrderedDict()
 
-    def get(self, key: str, digest: bytes) -> PdfReader | None:
-        """Return the reader kept for this file if its bytes are still the same."""
+    def get(self, digest: bytes) -> PdfReader | None:
+        """Return the reader kept for a PDF with this content, if any."""
         with self._lock:
-            kept = self._kept.get(key)
-            if kept is None or kept[0] != digest:
+            kept = self._kept.get(digest)
+            if kept is None:
                 return None
-            self._kept.move_to_end(key)
-            return kept[1]
+            self._kept.move_to_end(digest)
+            return kept[0]
 
-    def put(self, key: str, digest: bytes, reader: PdfReader, size: int) -> None:
+    def put(self, digest: bytes, reader: PdfReader, size: int) -> None:
         """Keep a reader, forgetting the least recently used ones beyond the budget."""
         with self._lock:
-            self._kept[key] = (digest, reader, size)
-            self._kept.move_to_end(key)
-            while len(self._kept) > 1 and sum(k[2] for k in self._kept.values()) > self.budget:
+            self._kept[digest] = (reader, size)
+            self._kept.move_to_end(digest)
+            while len(self._kept) > 1 and sum(k[1] for k in self._kept.values()) > self.budget:
                 self._kept.popitem(last=False)
 
     def clear(self) -> None:

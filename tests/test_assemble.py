@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,19 @@ def test_an_unchanged_pdf_is_parsed_once_and_a_changed_one_again(tmp_path: Path)
     make_pdf(path, "Part", 3)
     assert len(open_pdf(path).pages) == 3
     assert page_counts([Part("part", path, "Part")]) == {"part": 3}
+
+
+def test_a_copy_of_an_opened_pdf_is_not_parsed_again(tmp_path: Path) -> None:
+    path = make_pdf(tmp_path / "paper.pdf", "Paper", 2)
+    copy = tmp_path / "pdf" / "07a-paper.pdf"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    assert open_pdf(copy) is open_pdf(path)
+
+
+def test_a_footer_with_brackets_and_a_backslash_is_stamped_as_written(
+    parts: list[Part], tmp_path: Path
+) -> None:
+    out = tmp_path / "pack.pdf"
+    assemble(parts, out, replace(INFO, footer="BHR (Barking) \\ Partnership – 15·10·2020"))
+    assert "BHR (Barking) \\ Partnership – 15·10·2020 · Page 1 of 8" in page_text(out, 1)
