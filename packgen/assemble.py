@@ -90,7 +90,8 @@ def open_pdf(path: Path, name: str | None = None) -> PdfReader:
     """Open a PDF for the pack: not encrypted, readable, with at least one page.
 
     A build opens each PDF several times (the paper check, page counts, the full pack, the
-    public pack): readers are kept by the file's content, so each PDF is parsed once.
+    public pack): readers are kept by the file's content, so each PDF is parsed once. The
+    reader may be shared: read it, never change it.
     """
     where = Location(name or path.name)
     try:
