@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
@@ -30,6 +30,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from packgen import __version__
 from packgen.errors import InputError, Location, Problem
+from packgen.layout import Layout, PackInfo, Part, plan_layout
 
 log = logging.getLogger(__name__)
 
@@ -41,36 +42,6 @@ ITEM_SIZE = 9.0
 ITEM_MARGIN = 0.5 * cm  # the item box's distance from the top and right edges
 STAMP_NAME = "/PackgenStamp"  # the stamp's Form XObject on each page: /PackgenStamp1, ...
 READER_CACHE_BYTES = 256 * 1024 * 1024  # the opened PDFs a build keeps for its next pack
-
-
-@dataclass(frozen=True)
-class Part:
-    """One document of the pack: the agenda (item None) or one of an item's documents."""
-
-    key: str
-    pdf: Path
-    title: str  # its bookmark under the item: "Recommendations table"
-    item: int | None = None
-    item_title: str = ""  # "Redbridge LSCB SCR Recommendations"
-
-
-@dataclass(frozen=True)
-class PackInfo:
-    """What the pack says about itself: metadata and the footer line."""
-
-    title: str  # "BHR Safeguarding Partnership – Meeting Pack – 15 October 2020"
-    subject: str
-    author: str  # the partnership
-    footer: str  # "BHR Safeguarding Partnership – 15 October 2020"
-
-
-@dataclass
-class Layout:
-    """Where each document and each item sits in the pack, as 1-based page ranges."""
-
-    pages: int
-    documents: dict[str, tuple[int, int]] = field(default_factory=dict)
-    items: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def page_counts(parts: Sequence[Part]) -> dict[str, int]:
@@ -151,19 +122,6 @@ _READERS = _ReaderCache(READER_CACHE_BYTES)
 
 
 _ENCRYPTED = "the PDF is encrypted or password-protected: ask for an unprotected copy"
-
-
-def plan_layout(parts: Sequence[Part], counts: dict[str, int]) -> Layout:
-    """Work out each document's and each item's pages from the parts' page counts."""
-    layout = Layout(pages=0)
-    for part in parts:
-        first = layout.pages + 1
-        layout.pages += counts[part.key]
-        layout.documents[part.key] = (first, layout.pages)
-        if part.item is not None:
-            start = layout.items.get(part.item, (first, 0))[0]
-            layout.items[part.item] = (start, layout.pages)
-    return layout
 
 
 def assemble(parts: Sequence[Part], out: Path, info: PackInfo) -> Layout:

@@ -192,6 +192,10 @@ class CachedConverter:
         kept = take_offices(self.soffice, self.jobs - len(live), wanted, self.keep)
         self.offices = live + kept + start_offices(wanted - len(kept), self.soffice)
 
+    def offices_wanted(self) -> int:
+        """One LibreOffice per parallel run from clean; one for a rebuild (few documents change)."""
+        return 1 if any(self.cache.root.glob("*.pdf")) else self.jobs
+
     @property
     def live_offices(self) -> list[Office | KeptOffice]:
         return [office for office in self.offices if not office.closed]

@@ -14,12 +14,9 @@ import click
 from packgen import __version__
 from packgen.build import build as build_pack
 from packgen.check import inspect, long_date, stop_message, summary
-from packgen.distribute import EmailOptions, email_meeting
-from packgen.doctor import diagnose
 from packgen.errors import InputError, PackgenError, Severity
 from packgen.kept import stop_offices
-from packgen.protect import PASSWORD_ENV, check_protection, pack_password
-from packgen.render import render_meeting
+from packgen.restricted import PASSWORD_ENV, check_protection, pack_password
 from packgen.settings import load_settings
 
 log = logging.getLogger("packgen")
@@ -128,6 +125,8 @@ def render(
     ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
 ) -> None:
     """Render the meeting's Word documents into OUTPUT/<date>/documents/."""
+    from packgen.render import render_meeting  # each command imports only the stages it runs
+
     paths = render_meeting(data, templates, output, meeting)
     if not (ctx.obj and ctx.obj.get("quiet")):
         for path in paths:
@@ -140,6 +139,8 @@ def render(
 @OUTPUT
 def doctor(data: Path, output: Path) -> None:
     """Check Python, packages, LibreOffice, fonts and the output folder."""
+    from packgen.doctor import diagnose
+
     findings = diagnose(load_settings(data), output)
     for f in findings:
         click.echo(f"{'ok' if f.ok else 'MISSING':8}{f.name}: {f.detail}")
@@ -237,6 +238,8 @@ def email(
     **flags: bool,
 ) -> None:
     """Write email drafts of the built pack to OUTPUT/<date>/email/; --send sends them."""
+    from packgen.distribute import EmailOptions, email_meeting
+
     report = email_meeting(
         data, templates, output, meeting, EmailOptions(**flags), lambda: _ask_password(False)
     )

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import platform
+from importlib import metadata
 from pathlib import Path
 
-import pypdf
-
 from packgen import __version__
-from packgen.assemble import Layout, Part
 from packgen.check import Prepared
 from packgen.files import sha256
+from packgen.layout import Layout, Part
 from packgen.plan import PackDocument, PackPlan
-from packgen.protect import PACK_NAME
+from packgen.restricted import MANIFEST, PACK_NAME
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = MANIFEST
 
 
 def write_manifest(
@@ -39,7 +38,7 @@ def write_manifest(
             "packgen": __version__,
             "libreoffice": libreoffice,
             "python": platform.python_version(),
-            "pypdf": pypdf.__version__,
+            "pypdf": metadata.version("pypdf"),
         },
         "items": _items(plan, layout),
         "documents": [_document(doc, layout) for doc in plan.documents],

@@ -5,10 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,19 +19,23 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from packgen.assemble import PackInfo, Part, assemble
-from packgen.errors import DistributionError, Location, Problem, Severity
+from packgen.errors import DistributionError, Location, Problem
 from packgen.files import sha256, write_atomic
 from packgen.plan import PackDocument, PackPlan
+from packgen.restricted import (
+    MANIFEST,
+    PACK_NAME,
+    PASSWORD_ENV,
+    PUBLIC_PACK,
+    pack_password,
+    unprotected_warning,
+)
 
 if TYPE_CHECKING:
-    from packgen.check import Prepared
+    pass
 
 log = logging.getLogger(__name__)
 
-PASSWORD_ENV = "PACKGEN_PACK_PASSWORD"
-PACK_NAME = "meeting-pack.pdf"
-PUBLIC_PACK = "public-pack.pdf"
-MANIFEST = "manifest.json"
 NOTICE = "Item {number} \u2013 {title}: restricted, not for publication"
 RESTRICTED_BOOKMARK = "Restricted, not for publication"
 _FONT = "Helvetica-Bold"
@@ -154,22 +157,6 @@ def _update_manifest(folder: Path, pages: int, algorithm: str | None, restricted
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def pack_password(environ: Mapping[str, str] = os.environ) -> str | None:
-    """Return the pack password from PACKGEN_PACK_PASSWORD, or None when it is unset or empty."""
-    return environ.get(PASSWORD_ENV) or None
-
-
-def unprotected_warning(items: Iterable[tuple[int | None, str]], where: Location) -> Problem:
-    """Return the warning for a full pack that holds restricted items and has no password."""
-    names = ", ".join(f"item {n} ({t})" if n is not None else t for n, t in items)
-    return Problem(
-        where,
-        f"the full pack holds restricted material ({names}) but no pack password is set, so "
-        f"it will not be encrypted; set {PASSWORD_ENV} (or type it when asked) to protect it",
-        Severity.WARNING,
-    )
-
-
 def encrypt_pdf(source: Path, target: Path, password: str) -> None:
     """Write `source` to `target` encrypted with AES-256; `target` may be `source`."""
     if not password:
@@ -261,13 +248,3 @@ def leaked_phrases(public: str, restricted: Iterable[str], allowed: Iterable[str
 
 def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w]+", " ", text.casefold())).strip()
-
-
-def check_protection(prepared: Prepared, environ: Mapping[str, str] = os.environ) -> list[Problem]:
-    """Warn when the meeting's pack will hold restricted items and no password is set."""
-    papers = {p.item for p in prepared.papers if p.restricted}
-    restricted = [i for i in prepared.agenda.items if i.restricted or i.number in papers]
-    if not restricted or pack_password(environ):
-        return []
-    where = restricted[0].location or Location("forward_plan.xlsx")  # the first such item's row
-    return [unprotected_warning([(i.number, i.title) for i in restricted], where)]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
-
-import pypdf
 
 from packgen import __version__
 from packgen.cache import inputs_fingerprint, unchanged_pack
 from packgen.check import Prepared
 from packgen.manifest import MANIFEST_NAME
 from packgen.plan import PackPlan
-from packgen.protect import PACK_NAME
+from packgen.restricted import PACK_NAME
 
 Password = Callable[[], str | None]
 
@@ -24,7 +23,7 @@ def pack_inputs(data: Path, templates: Path, plan: PackPlan, prepared: Prepared,
     files |= set(prepared.settings.logos)
     code = Path(__file__).resolve().parent  # packgen's own code, version bump or not
     meeting = plan.meeting.date.isoformat()
-    versions = (__version__, pypdf.__version__, platform.python_version())
+    versions = (__version__, metadata.version("pypdf"), platform.python_version())
     return inputs_fingerprint([data, templates, code], files, meeting, salt, *versions)
 
 
@@ -47,5 +46,7 @@ def reusable_pack(
     asked = lambda: secret  # noqa: E731
     if secret is None:
         return ({} if encrypted else manifest), asked
-    opens = encrypted and bool(pypdf.PdfReader(folder / PACK_NAME).decrypt(secret))
+    from pypdf import PdfReader  # only for a protected pack: an open one needs no PDF library
+
+    opens = encrypted and bool(PdfReader(folder / PACK_NAME).decrypt(secret))
     return (manifest if opens else {}), asked

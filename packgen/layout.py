@@ -1,0 +1,53 @@
+"""Where each document sits in the pack: its parts, their page ranges, what the pack says.
+
+Plain data, so that deciding whether a pack can be kept needs no PDF library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of the pack: the agenda (item None) or one of an item's documents."""
+
+    key: str
+    pdf: Path
+    title: str  # its bookmark under the item: "Recommendations table"
+    item: int | None = None
+    item_title: str = ""  # "Redbridge LSCB SCR Recommendations"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """What the pack says about itself: metadata and the footer line."""
+
+    title: str  # "BHR Safeguarding Partnership – Meeting Pack – 15 October 2020"
+    subject: str
+    author: str  # the partnership
+    footer: str  # "BHR Safeguarding Partnership – 15 October 2020"
+
+
+@dataclass
+class Layout:
+    """Where each document and each item sits in the pack, as 1-based page ranges."""
+
+    pages: int
+    documents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+
+def plan_layout(parts: Sequence[Part], counts: dict[str, int]) -> Layout:
+    """Work out each document's and each item's pages from the parts' page counts."""
+    layout = Layout(pages=0)
+    for part in parts:
+        first = layout.pages + 1
+        layout.pages += counts[part.key]
+        layout.documents[part.key] = (first, layout.pages)
+        if part.item is not None:
+            start = layout.items.get(part.item, (first, 0))[0]
+            layout.items[part.item] = (start, layout.pages)
+    return layout
