@@ -281,3 +281,14 @@ def _state(pid: int) -> str:
     return subprocess.run(
         ["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True
     ).stdout
+
+
+def test_deciding_to_keep_a_pack_imports_no_document_or_pdf_library() -> None:
+    """An unchanged rebuild stays light: the build module alone pulls in no docx, Jinja or PDF."""
+    code = (
+        "import sys, packgen.build, packgen.cli; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'docx', 'docxtpl', 'jinja2', 'pypdf', 'reportlab', 'smtplib'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
