@@ -26,6 +26,7 @@ from packgen.convert import Progress, _Run, _run, _run_soffice, install_stamp
 from packgen.keeper import (
     LAST_USED,
     LOCK,
+    OPENED,
     PROFILE,
     STATE,
     is_keeper,
@@ -77,7 +78,7 @@ class KeptOffice:
 
     @property
     def opened(self) -> Path:
-        return self.profile / ".~lock.keep-open.txt#"
+        return self.profile / OPENED
 
     def ready(self, wait: float) -> bool:
         """Wait up to `wait` s for LibreOffice to be up; give the slot up if it never is."""
@@ -122,8 +123,12 @@ class KeptOffice:
         self._lock, self.closed = None, True
 
     def abandon(self) -> None:
-        """Stop this LibreOffice for good (it failed, hung or was interrupted mid-batch)."""
+        """Stop this LibreOffice for good (it failed, hung or was interrupted mid-batch).
+
+        Its profile goes too, in case that is what went wrong."""
         _stop_keeper(self.slot, wait=5.0, lock_held=True)
+        if self._lock is not None:
+            shutil.rmtree(self.profile, ignore_errors=True)
         self.close()
 
 
@@ -206,8 +211,14 @@ def _open(slot: Path, executable: str, stamp: str) -> bool:
 
 
 def _launch(slot: Path, executable: str, keep: float, stamp: str) -> None:
-    """Start a keeper for the slot, detached from this process and its terminal."""
-    shutil.rmtree(slot / PROFILE, ignore_errors=True)
+    """Start a keeper for the slot, detached from this process and its terminal.
+
+    The slot's profile is reused (see packgen.keeper), unless another LibreOffice made it.
+    """
+    installed = slot / "installation"
+    if _read_text(installed) != stamp:
+        shutil.rmtree(slot / PROFILE, ignore_errors=True)
+        installed.write_text(stamp, encoding="utf-8")
     with contextlib.suppress(OSError):
         (slot / STATE).unlink()
     command = [sys.executable, "-m", "packgen.keeper", str(slot), executable, str(keep), stamp]
@@ -257,6 +268,13 @@ def _lock(slot: Path) -> int | None:
 
 def _up(opened: Path, pipes: list[Path]) -> bool:
     return opened.exists() and any(pipe.exists() for pipe in pipes)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _touch(path: Path) -> None:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from packgen.build import build
 from packgen.cli import cli
 from packgen.errors import InputError
-from packgen.keeper import pipe_paths
+from packgen.keeper import OPENED, pipe_paths
 from packgen.kept import RUNTIME_ENV, kept_offices, runtime_dir, stop_offices
 from packgen.settings import KEEP_ENV, load_settings
 
@@ -110,8 +110,8 @@ def test_kept_libreoffices_close_by_themselves_once_idle(
     assert offices, "the build kept no LibreOffice open"
     gone = lambda: not any(alive(o["office"]) or alive(o["keeper"]) for o in offices)  # noqa: E731
     assert wait_until(lambda: not kept_offices() and gone())
-    for slot in runtime.iterdir():
-        assert not (slot / "profile").exists()
+    for slot in runtime.glob("office-*"):
+        assert not (slot / "profile" / OPENED).exists()
         assert not any(p.exists() for p in pipe_paths(slot / "profile"))
 
 
@@ -124,7 +124,24 @@ def test_packgen_stop_closes_them(runtime: Path, sample_copy: Path, tmp_path: Pa
     assert "Closed 2 kept LibreOffices" in result.output
     assert not kept_offices()
     assert not any(alive(o["office"]) for o in offices)
-    assert not any((slot / "profile").exists() for slot in runtime.iterdir())
+    assert not any((slot / "profile" / OPENED).exists() for slot in runtime.glob("office-*"))
+
+
+def test_the_next_libreoffice_reuses_the_profile_unless_libreoffice_changed(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    stop_offices()
+    slots = sorted(runtime.glob("office-*"))
+    for slot in slots:
+        (slot / "profile" / "user" / "marker").write_text("set up before")
+    (slots[1] / "installation").write_text("a LibreOffice since upgraded")
+    change_cell(sample_copy, "Built on a reused profile (k-41)")
+    result = build(sample_copy, TEMPLATES, tmp_path / "fresh", MEETING)  # from clean: two
+    assert "Built on a reused profile (k-41)" in pack_text(result.pack)
+    assert len(kept_offices()) == 2
+    assert (slots[0] / "profile" / "user" / "marker").exists()
+    assert not (slots[1] / "profile" / "user" / "marker").exists()
 
 
 def test_a_kept_libreoffice_that_died_is_replaced(
@@ -146,7 +163,7 @@ def test_a_slot_another_build_holds_is_passed_over(
     runtime: Path, sample_copy: Path, tmp_path: Path
 ) -> None:
     build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
-    slot = sorted(runtime.iterdir())[0]
+    slot = sorted(runtime.glob("office-*"))[0]
     busy = kept_offices()[0]
     with open(slot / "lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
