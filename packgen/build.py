@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packgen.cache import CachedConverter, installation
-from packgen.check import Prepared, prepare
 from packgen.errors import Location, Problem, Severity
 from packgen.layout import Layout
 from packgen.lock import meeting_lock
@@ -23,6 +23,9 @@ from packgen.plan import PackPlan, long_date, plan_pack
 from packgen.restricted import PACK_NAME, pack_password, unprotected_warning
 from packgen.reuse import Password, pack_inputs, reusable_pack
 from packgen.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from packgen.check import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,10 @@ def _read(
     data: Path, meeting: dt.date | None, settings: Settings
 ) -> tuple[Prepared, PackPlan, list[Problem]]:
     """Read the workbooks and papers and plan the pack, logging the warnings found."""
+    from packgen.check import (
+        prepare,  # after LibreOffice has been started: openpyxl is slow to import
+    )
+
     log.info("Reading the workbooks and papers in %s", data)
     prepared = prepare(data, meeting, settings=settings)
     warnings = _log_warnings(prepared.problems)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from packgen.convert import convert_to_pdf, install_stamp, soffice_version
 from packgen.files import sha256, write_atomic
-from packgen.kept import KeptOffice, take_offices
+from packgen.kept import KeptOffice, runtime_dir, take_offices
 from packgen.office import Office, start_offices
 
 log = logging.getLogger(__name__)
@@ -214,9 +214,12 @@ class CachedConverter:
 
     @property
     def libreoffice(self) -> str:
-        """Return `soffice --version`, remembered in the cache folder per installation."""
+        """Return `soffice --version`, remembered per installation (asked again on upgrade)."""
         if self._version is None:
-            self._version = cached_soffice_version(self.soffice, self.cache.root.parent)
+            # Remembered per user where LibreOffice is kept (asking it starts a LibreOffice),
+            # else beside the cache.
+            folder = runtime_dir() or self.cache.root.parent
+            self._version = cached_soffice_version(self.soffice, folder)
         return self._version
 
     @property

@@ -13,7 +13,6 @@ import click
 
 from packgen import __version__
 from packgen.build import build as build_pack
-from packgen.check import inspect, long_date, stop_message, summary
 from packgen.errors import InputError, PackgenError, Severity
 from packgen.kept import stop_offices
 from packgen.restricted import PASSWORD_ENV, check_protection, pack_password
@@ -99,6 +98,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 @DATA
 def check(meeting: dt.date | None, data: Path) -> None:
     """Check the workbooks and papers for a meeting's pack; list every problem at once."""
+    from packgen.check import inspect, long_date, stop_message, summary
+
     prepared, problems = inspect(data, meeting)
     if prepared is not None:
         click.echo(f"Meeting: {long_date(prepared.meeting.date)} ({prepared.reason})")

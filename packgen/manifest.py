@@ -6,13 +6,16 @@ import json
 import platform
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packgen import __version__
-from packgen.check import Prepared
 from packgen.files import sha256
 from packgen.layout import Layout, Part
 from packgen.plan import PackDocument, PackPlan
 from packgen.restricted import MANIFEST, PACK_NAME
+
+if TYPE_CHECKING:
+    from packgen.check import Prepared
 
 MANIFEST_NAME = MANIFEST
 

@@ -6,13 +6,16 @@ import platform
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packgen import __version__
 from packgen.cache import inputs_fingerprint, unchanged_pack
-from packgen.check import Prepared
 from packgen.manifest import MANIFEST_NAME
 from packgen.plan import PackPlan
 from packgen.restricted import PACK_NAME
+
+if TYPE_CHECKING:
+    from packgen.check import Prepared
 
 Password = Callable[[], str | None]
 
