@@ -20,8 +20,15 @@ from packgen.layout import Layout
 from packgen.lock import meeting_lock
 from packgen.manifest import manifest_layout
 from packgen.plan import PackPlan, long_date, plan_pack
-from packgen.restricted import PACK_NAME, pack_password, unprotected_warning
-from packgen.reuse import Password, pack_inputs, reusable_pack
+from packgen.restricted import MANIFEST, PACK_NAME, pack_password, unprotected_warning
+from packgen.reuse import (
+    Password,
+    kept_without_reading,
+    pack_inputs,
+    read_files,
+    reusable_pack,
+    reuse_record,
+)
 from packgen.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -60,6 +67,11 @@ def build(
     """Build the meeting pack into `output/<date>/`; on any failure the previous pack stays."""
     started = time.monotonic()
     settings = load_settings(data)
+    if meeting is not None:  # perhaps nothing changed: known without reading the workbooks
+        args = (data, templates, output, meeting, settings, password)
+        manifest, warnings, password = _unchanged(*args)
+        if manifest:
+            return _kept(output / meeting.isoformat(), manifest, warnings, started)
     convert = CachedConverter.for_output(
         output, settings.soffice, settings.soffice_timeout, settings.keep_libreoffice
     )
@@ -85,16 +97,19 @@ def _build(
     prepared, plan, warnings = _read(data, meeting, settings)
     output.mkdir(parents=True, exist_ok=True)
     final = output / plan.meeting.date.isoformat()
-    inputs = pack_inputs(data, templates, plan, prepared, installation(settings.soffice))
+    files = read_files(plan, prepared)
+    inputs = pack_inputs(data, templates, plan.meeting.date, files, installation(settings.soffice))
+    restricted = any(doc.restricted for doc in plan.documents)
     with meeting_lock(output, plan.meeting.date):
-        kept, password = reusable_pack(final, inputs, plan, password)
+        kept, password = reusable_pack(final, inputs, restricted, password)
     if kept:
-        return _kept(final, kept, plan, warnings, started)
+        return _kept(final, kept, warnings, started)
     # Imported only now: the stages below need python-docx, docxtpl, Jinja and pypdf, and an
     # unchanged pack (above) needs none of them.
     from packgen.produce import Job, produce
 
-    job = Job(data, templates, output, final, plan, prepared, inputs)
+    record = reuse_record(data, files, warnings)
+    job = Job(data, templates, output, final, plan, prepared, inputs, record)
     made = produce(job, convert, progress, password)
     warnings += made.warnings
     seconds = time.monotonic() - started
@@ -121,15 +136,36 @@ def _read(
     return prepared, plan, warnings
 
 
-def _kept(
-    folder: Path, manifest: dict, plan: PackPlan, warnings: list[Problem], started: float
-) -> BuildResult:
+def _unchanged(
+    data: Path,
+    templates: Path,
+    output: Path,
+    meeting: dt.date,
+    settings: Settings,
+    password: Password,
+) -> tuple[dict, list[Problem], Password]:
+    """Return the manifest of the meeting's pack if nothing changed, with its recorded warnings."""
+    folder = output / meeting.isoformat()
+    if not (folder / MANIFEST).is_file():
+        return {}, [], password
+    salt = installation(settings.soffice)
+    with meeting_lock(output, meeting):
+        manifest, warnings, password = kept_without_reading(
+            folder, data, templates, meeting, salt, password
+        )
+    for warning in warnings:
+        log.warning("%s", warning)
+    return manifest, warnings, password
+
+
+def _kept(folder: Path, manifest: dict, warnings: list[Problem], started: float) -> BuildResult:
     """Report the pack kept from the previous build, with the warnings it was built with."""
     log.info("Nothing changed since %s was built: keeping it", folder / PACK_NAME)
-    restricted = [doc for doc in plan.documents if doc.restricted]
+    titles = {item["number"]: item["title"] for item in manifest["items"]}
+    restricted = [doc for doc in manifest["documents"] if doc["restricted"]]
     if restricted and manifest.get("encryption") is None:
-        items = {(d.item.number, d.item.title) if d.item else (None, d.title) for d in restricted}
-        warnings.append(unprotected_warning(items, Location(PACK_NAME)))
+        items = {(d["item"], titles.get(d["item"], d["title"])) for d in restricted}
+        warnings.append(unprotected_warning(sorted(items, key=str), Location(PACK_NAME)))
         log.warning("%s", warnings[-1])
     layout = manifest_layout(manifest)
     seconds = time.monotonic() - started

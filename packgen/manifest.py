@@ -52,6 +52,15 @@ def write_manifest(
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
 
 
+def read_manifest(folder: Path) -> dict:
+    """Return the manifest.json in `folder`, or {} when there is none or it can't be read."""
+    try:
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def manifest_layout(manifest: dict) -> Layout:
     """Read back the page ranges a manifest records, as the build that wrote it laid them out."""
     return Layout(

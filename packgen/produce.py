@@ -53,6 +53,7 @@ class Job:
     plan: PackPlan
     prepared: Prepared
     inputs: str  # the fingerprint of everything the pack is made from, for the manifest
+    record: dict  # what lets the next build keep the pack without reading (reuse.reuse_record)
 
 
 @dataclass
@@ -86,7 +87,11 @@ def produce(
         log.info("Assembling %s", PACK_NAME)
         info = _pack_info(plan, prepared)
         layout = assemble(parts, folder / PACK_NAME, info)
-        reuse = {"inputs": job.inputs, "template_warnings": template_warnings}
+        reuse = {
+            "inputs": job.inputs,
+            "template_warnings": template_warnings,
+            "reuse_without_reading": job.record,
+        }
         write_manifest(
             folder, plan, parts, layout, job.data, job.templates, prepared, convert.libreoffice,
             reuse,

@@ -1,37 +1,76 @@
-"""The unchanged-pack shortcut: keep the previous pack when nothing it was made from changed."""
+"""The unchanged-pack shortcut: keep the previous pack when nothing it was made from changed.
+
+With the meeting's date given, a pack is kept without even reading the workbooks: its manifest
+records the fingerprint of every input and the warnings reading them gave, which the very same
+inputs give again (the date given, nothing depends on today's).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen import __version__
 from packgen.cache import inputs_fingerprint, unchanged_pack
-from packgen.manifest import MANIFEST_NAME
-from packgen.plan import PackPlan
+from packgen.errors import Location, Problem, Severity
+from packgen.manifest import MANIFEST_NAME, read_manifest
 from packgen.restricted import PACK_NAME
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
+    from packgen.plan import PackPlan
 
 Password = Callable[[], str | None]
+CODE = Path(__file__).resolve().parent  # packgen's own code, version bump or not
 
 
-def pack_inputs(data: Path, templates: Path, plan: PackPlan, prepared: Prepared, salt: str) -> str:
-    """Fingerprint everything a pack is made from: data, templates, packgen, LibreOffice, fonts."""
-    files = {doc.letter.signature for doc in plan.documents if doc.letter and doc.letter.signature}
-    files |= set(prepared.settings.logos)
-    code = Path(__file__).resolve().parent  # packgen's own code, version bump or not
-    meeting = plan.meeting.date.isoformat()
+def pack_inputs(
+    data: Path, templates: Path, meeting: dt.date, files: Iterable[Path], salt: str
+) -> str:
+    """Fingerprint everything a pack is made from: data, templates, packgen, LibreOffice, fonts.
+
+    `files` are those read from outside the data folder (a logo, a signature), if any.
+    """
     versions = (__version__, metadata.version("pypdf"), platform.python_version())
-    return inputs_fingerprint([data, templates, code], files, meeting, salt, *versions)
+    code = sorted(CODE.rglob("*.py"))
+    return inputs_fingerprint(
+        [data, templates], [*files, *code], meeting.isoformat(), salt, *versions
+    )
+
+
+def read_files(plan: PackPlan, prepared: Prepared) -> set[Path]:
+    """The files besides the workbooks and papers a pack reads: signatures and logos."""
+    files = {doc.letter.signature for doc in plan.documents if doc.letter and doc.letter.signature}
+    return files | set(prepared.settings.logos)
+
+
+def reuse_record(data: Path, files: Iterable[Path], warnings: Iterable[Problem]) -> dict:
+    """What the manifest keeps so that the next build can keep the pack without reading.
+
+    Empty when a file lies outside the data folder: such a pack is kept only after reading.
+    """
+    names = []
+    for path in files:
+        try:
+            names.append(path.resolve().relative_to(data.resolve()).as_posix())
+        except ValueError:
+            return {}
+    return {
+        "files": sorted(names),
+        "warnings": [
+            {"file": w.location.file, "part": w.location.part, "position": w.location.position,
+             "message": w.message}
+            for w in warnings
+        ],
+    }  # fmt: skip
 
 
 def reusable_pack(
-    folder: Path, inputs: str, plan: PackPlan, password: Password
+    folder: Path, inputs: str, restricted: bool, password: Password
 ) -> tuple[dict, Password]:
     """Return the manifest of a pack built from the very same inputs that can be kept as it is.
 
@@ -43,7 +82,7 @@ def reusable_pack(
     if not manifest or manifest.get("template_warnings") != 0:
         return {}, password
     encrypted = manifest.get("encryption") is not None
-    if not any(doc.restricted for doc in plan.documents):
+    if not restricted:
         return ({} if encrypted else manifest), password
     secret = password()
     asked = lambda: secret  # noqa: E731
@@ -53,3 +92,26 @@ def reusable_pack(
 
     opens = encrypted and bool(PdfReader(folder / PACK_NAME).decrypt(secret))
     return (manifest if opens else {}), asked
+
+
+def kept_without_reading(
+    folder: Path, data: Path, templates: Path, meeting: dt.date, salt: str, password: Password
+) -> tuple[dict, list[Problem], Password]:
+    """Return the manifest and the recorded warnings of a pack that can be kept without reading
+    the workbooks, or ({}, [], password) when the workbooks must be read to know."""
+    try:
+        recorded = read_manifest(folder)
+        record = recorded["reuse_without_reading"]
+        files = [data / name for name in record["files"]]
+        warnings = [_problem(w) for w in record["warnings"]]
+        restricted = any(doc["restricted"] for doc in recorded["documents"])
+    except (KeyError, TypeError, ValueError):
+        return {}, [], password
+    inputs = pack_inputs(data, templates, meeting, files, salt)
+    manifest, password = reusable_pack(folder, inputs, restricted, password)
+    return manifest, (warnings if manifest else []), password
+
+
+def _problem(record: dict) -> Problem:
+    where = Location(str(record["file"]), record.get("part"), record.get("position"))
+    return Problem(where, str(record["message"]), Severity.WARNING)

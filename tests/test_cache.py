@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 from packgen.build import BuildResult, build
 from packgen.cache import CACHE_DIR, CachedConverter, PdfCache, document_key, is_complete_pdf
+from packgen.reuse import reuse_record
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA, TEMPLATES = ROOT / "data", ROOT / "templates"
@@ -204,3 +207,53 @@ def test_a_broken_pdf_is_not_stored(tmp_path: Path) -> None:
     half.write_bytes(b"%PDF-1.6\n1 0 obj<<>>endobj\n")
     cache.put("k", half)
     assert cache.get("k") is None
+
+
+_KEEP_IN_A_FRESH_PROCESS = """
+import datetime as dt, json, sys
+from pathlib import Path
+from packgen.build import build
+result = build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), dt.date(2020, 10, 15),
+               password=lambda: None)
+print(json.dumps({"read": "openpyxl" in sys.modules, "converted": result.converted,
+                  "warnings": [str(w) for w in result.warnings]}))
+"""
+
+
+@pytest.mark.soffice
+def test_an_unchanged_pack_is_kept_without_reading_the_workbooks(
+    first: dict, tmp_path: Path
+) -> None:
+    output = tmp_path / "output"
+    shutil.copytree(first["output"], output)
+    command = [sys.executable, "-c", _KEEP_IN_A_FRESH_PROCESS, str(DATA), str(TEMPLATES)]
+    done = subprocess.run([*command, str(output)], capture_output=True, text=True, check=True)
+    kept = json.loads(done.stdout)
+    assert kept["read"] is False  # openpyxl was never imported
+    assert kept["converted"] == 0
+    assert kept["warnings"] == [str(w) for w in first["result"].warnings]
+    assert any("E5: placeholder 'XX'" in w for w in kept["warnings"])
+
+
+@pytest.mark.soffice
+def test_any_change_is_noticed_without_reading_the_workbooks_first(
+    first: dict, rebuild, tmp_path: Path
+) -> None:
+    data, _templates, go = rebuild
+    shutil.copytree(first["output"] / DAY, tmp_path / "output" / DAY)  # the previous pack
+    (data / "papers" / DAY / "Late paper notes.txt").write_text("not on the agenda")
+    result = go()
+    assert result.reused and not result.converted  # read and rebuilt, every PDF from the cache
+    assert (tmp_path / "output" / DAY / "manifest.json").read_text() != (
+        first["output"] / DAY / "manifest.json"
+    ).read_text()
+
+
+def test_a_file_read_from_outside_the_data_folder_means_reading_to_keep(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "signatures").mkdir(parents=True)
+    inside, outside = data / "signatures" / "a.png", tmp_path / "logo.png"
+    inside.write_bytes(b"png")
+    outside.write_bytes(b"png")
+    assert reuse_record(data, [inside], [])["files"] == ["signatures/a.png"]
+    assert reuse_record(data, [inside, outside], []) == {}
