@@ -23,9 +23,37 @@ from packgen.limits import archive_problem
 MAX_KEPT = 64  # templates remembered per process; a pack has about ten
 
 
+class _Environment(SandboxedEnvironment):
+    """A sandboxed environment that compiles each distinct template text once per process.
+
+    docxtpl hands Jinja every part of a document (body, headers, footers) as text on each
+    render; most of those texts repeat (four letters from one template, empty footers).
+    """
+
+    MAX_COMPILED = 128
+
+    def __init__(self) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        self._compiled: OrderedDict[str, jinja2.Template] = OrderedDict()
+        self._compiling = threading.Lock()
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (Jinja's name)
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        with self._compiling:
+            template = self._compiled.pop(source, None) or super().from_string(source)
+            self._compiled[source] = template  # most recently used last
+            while len(self._compiled) > self.MAX_COMPILED:
+                self._compiled.popitem(last=False)
+        return template
+
+
+_ENV = _Environment()
+
+
 def jinja_env() -> SandboxedEnvironment:
     """Return the environment every template renders in: sandboxed, strict, escaping."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    return _ENV
 
 
 @dataclass(frozen=True)
