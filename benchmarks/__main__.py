@@ -90,14 +90,19 @@ def packgen_build(data: Path, output: Path, measure: Measure, **env_extra: str) 
 
 
 def _kept_peak_mb() -> float:
-    """The largest peak RSS of the LibreOffices kept open between builds, from /proc."""
+    """The largest peak RSS of the LibreOffices kept open between builds, from /proc.
+
+    Each runs in a process group of its own (soffice, oosplash, soffice.bin): all are counted.
+    """
+    groups = {office["office"] for office in kept_offices()}
     peaks = [0.0]
-    for office in kept_offices():
-        with contextlib.suppress(OSError, ValueError):
-            status = Path(f"/proc/{office['office']}/status").read_text(encoding="ascii")
-            peaks += [
-                int(line.split()[1]) / 1024 for line in status.splitlines() if "VmHWM" in line
-            ]
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (proc / "stat").read_text(encoding="ascii")
+            if int(stat.rsplit(")", 1)[1].split()[2]) not in groups:  # its process group
+                continue
+            status = (proc / "status").read_text(encoding="ascii")
+            peaks += [int(ln.split()[1]) / 1024 for ln in status.splitlines() if "VmHWM" in ln]
     return max(peaks)
 
 
