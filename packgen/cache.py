@@ -189,7 +189,7 @@ class CachedConverter:
         wanted = (self.jobs if count is None else count) - len(live)
         if wanted <= 0:
             return
-        kept = take_offices(self.soffice, self.jobs - len(live), wanted, self.keep)
+        kept = take_offices(self.soffice, self.jobs - len(live), wanted, self.keep, self.jobs)
         self.offices = live + kept + start_offices(wanted - len(kept), self.soffice)
 
     def offices_wanted(self) -> int:

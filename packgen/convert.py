@@ -61,8 +61,9 @@ def convert_to_pdf(
 ) -> dict[Path, Path]:
     """Convert each document to `out_dir/<stem>.pdf`, in `jobs` soffice runs side by side.
 
-    When some of `offices` (LibreOffices started ahead) are ready, the documents are shared
-    among those alone; otherwise each run starts its own soffice.
+    With `offices` (LibreOffices started ahead), each takes a share of the documents as soon as
+    it is up and again whenever it is free (see `_share`); what none of them takes is converted
+    in soffice runs of its own.
     """
     docs = [Path(d) for d in docs]
     if not docs:
@@ -70,29 +71,88 @@ def convert_to_pdf(
     _refuse_same_names(docs)
     executable = _find_soffice(soffice, docs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ready = _ready(offices, min(timeout, READY_WAIT))
-    batches = split_batches(docs, len(ready) or jobs)
-    warm = f" ({len(batches)} already started)" if ready else ""
-    log.info("Converting %d documents with LibreOffice in %d runs%s", len(docs), len(batches), warm)
-    runs = [_Run(batch) for batch in batches]
+    live = [office for office in offices if not office.closed]
+    warm = f" ({len(live)} already started)" if live else ""
+    log.info("Converting %d documents with LibreOffice%s", len(docs), warm)
+    runs, left = _share(live, docs, out_dir, timeout, progress) if live else ([], docs)
+    if left:
+        runs += _own_runs(executable, left, jobs, out_dir, timeout, progress)
+    pdfs = _collect(runs, out_dir, timeout)
+    return {doc: pdfs[doc] for doc in docs}
+
+
+def _share(
+    offices: Sequence[Office],
+    docs: list[Path],
+    out_dir: Path,
+    timeout: float,
+    progress: Progress | None,
+) -> tuple[list[_Run], list[Path]]:
+    """Hand the documents, largest first, to each office as soon as it is up and free.
+
+    Each takes a shrinking share (a quarter of what is left per office), so one up earlier
+    starts at once and the last shares even out. Returns the runs and the documents no office
+    took: none was up within READY_WAIT s, or each one failed.
+    """
+    pending = sorted(docs, key=_size, reverse=True)
+    runs: list[_Run] = []
+    taking = threading.Lock()
+    deadline = time.monotonic() + min(timeout, READY_WAIT)
+
+    def take() -> _Run | None:
+        with taking:
+            if not pending:
+                return None
+            share = -(-len(pending) // (2 * len(offices)))  # rounded up
+            run = _Run(pending[:share])
+            del pending[:share]
+            runs.append(run)
+            return run
+
+    def work(office: Office) -> None:
+        if not office.ready(max(0.0, deadline - time.monotonic())):
+            return
+        while not office.closed and (run := take()) is not None:
+            office.convert(run, out_dir, timeout, progress)
+            if run.timed_out or run.returncode != 0:
+                return
+
+    with ThreadPoolExecutor(max_workers=len(offices)) as pool:
+        try:
+            for future in [pool.submit(work, office) for office in offices]:
+                future.result()
+        except BaseException:  # interrupted: stop every LibreOffice before going
+            for run in runs:
+                run.stop()
+            for office in offices:
+                office.abandon()  # it may be half-way through a batch
+            raise
+    return runs, pending
+
+
+def _own_runs(
+    executable: str,
+    docs: list[Path],
+    jobs: int,
+    out_dir: Path,
+    timeout: float,
+    progress: Progress | None,
+) -> list[_Run]:
+    """Convert the documents in `jobs` soffice runs side by side, each with its own profile."""
+    runs = [_Run(batch) for batch in split_batches(docs, jobs)]
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:
         try:
             futures = [
-                pool.submit(ready[i].convert, run, out_dir, timeout, progress)
-                if ready
-                else pool.submit(_run_soffice, executable, run, out_dir, timeout, progress)
-                for i, run in enumerate(runs)
+                pool.submit(_run_soffice, executable, run, out_dir, timeout, progress)
+                for run in runs
             ]
             for future in futures:
                 future.result()
         except BaseException:  # interrupted: stop every LibreOffice before going
             for run in runs:
                 run.stop()
-            for office in ready:
-                office.abandon()  # it may be half-way through a batch
             raise
-    pdfs = _collect(runs, out_dir, timeout)
-    return {doc: pdfs[doc] for doc in docs}
+    return runs
 
 
 def split_batches(docs: Sequence[Path], jobs: int) -> list[list[Path]]:
@@ -265,10 +325,3 @@ def _failure(run: _Run, timeout: float) -> str:
 def _last_line(output: str) -> str:
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     return f": {lines[-1]}" if lines else ""
-
-
-def _ready(offices: Sequence[Office], wait: float) -> list[Office]:
-    """The offices that are up (each waited for until `wait` s have passed in all)."""
-    deadline = time.monotonic() + wait
-    live = [office for office in offices if not office.closed]
-    return [o for o in live if o.ready(max(0.0, deadline - time.monotonic()))]

@@ -132,23 +132,26 @@ class KeptOffice:
         self.close()
 
 
-def take_offices(soffice: str, count: int, wanted: int, keep: float) -> list[KeptOffice]:
+def take_offices(
+    soffice: str, count: int, wanted: int, keep: float, slots: int = 2
+) -> list[KeptOffice]:
     """Take the kept LibreOffices already open (up to `count`), then start more up to `wanted`.
 
-    Slots other builds are using are passed over. Returns [] if nothing can be kept.
+    There are `slots` of them at most (one per parallel run); slots other builds (or this one)
+    are using are passed over. Returns [] if nothing can be kept.
     """
     executable = shutil.which(soffice)
     folder = runtime_dir() if executable and keep > 0 else None
     if folder is None or executable is None:
         return []
     stamp = install_stamp(Path(executable))
-    slots = [folder / f"office-{_short(executable)}-{n}" for n in range(max(count, wanted))]
+    places = [folder / f"office-{_short(executable)}-{n}" for n in range(slots)]
     taken: list[KeptOffice] = []
     try:
-        for slot in slots:  # first the ones already open, then the others
+        for slot in places:  # first the ones already open, then the others
             if len(taken) < count and _open(slot, executable, stamp):
                 _take(slot, executable, stamp, keep, taken, start=False)
-        for slot in slots:
+        for slot in places:
             if len(taken) < wanted and slot not in {t.slot for t in taken}:
                 _take(slot, executable, stamp, keep, taken, start=True)
     except BaseException:
