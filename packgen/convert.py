@@ -42,9 +42,11 @@ class _Run:
     output: str = ""
     timed_out: bool = False
     pid: int | None = None
+    stopped: bool = False  # stopped from outside (an interrupt): not to be tried again
 
     def stop(self) -> None:
         """Kill this run's whole process group, if it has started."""
+        self.stopped = True
         if self.pid is not None:
             _kill_group(self.pid)
 
@@ -96,12 +98,12 @@ def _share(
     """
     pending = sorted(docs, key=_size, reverse=True)
     runs: list[_Run] = []
-    taking = threading.Lock()
+    taking, interrupted = threading.Lock(), threading.Event()
     deadline = time.monotonic() + min(timeout, READY_WAIT)
 
     def take() -> _Run | None:
         with taking:
-            if not pending:
+            if not pending or interrupted.is_set():
                 return None
             share = -(-len(pending) // (2 * len(offices)))  # rounded up
             run = _Run(pending[:share])
@@ -122,8 +124,10 @@ def _share(
             for future in [pool.submit(work, office) for office in offices]:
                 future.result()
         except BaseException:  # interrupted: stop every LibreOffice before going
-            for run in runs:
-                run.stop()
+            interrupted.set()
+            with taking:
+                for run in runs:
+                    run.stop()
             for office in offices:
                 office.abandon()  # it may be half-way through a batch
             raise
@@ -247,6 +251,9 @@ def _run_soffice(
 
 def _run(command: list[str], run: _Run, timeout: float, progress: Progress | None) -> None:
     """Run a command in its own process group; kill the whole group when the timeout passes."""
+    if run.stopped:  # interrupted before it started
+        run.returncode = -signal.SIGKILL
+        return
     try:
         proc = subprocess.Popen(
             command,
@@ -261,6 +268,8 @@ def _run(command: list[str], run: _Run, timeout: float, progress: Progress | Non
         run.returncode, run.output = 126, f"{command[0]} can't be run: {exc.strerror or exc}"
         return
     run.pid = proc.pid
+    if run.stopped:  # interrupted while it was starting
+        _kill_group(proc.pid)
 
     def kill() -> None:
         run.timed_out = True

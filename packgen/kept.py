@@ -104,12 +104,10 @@ class KeptOffice:
         _run(command, run, timeout, None)
         if run.timed_out or run.returncode != 0:
             self.abandon()
-        if run.returncode != 0 and not run.timed_out:  # it may have gone bad while kept: retry
+        if run.returncode != 0 and not run.timed_out and not run.stopped:  # gone bad while kept?
             log.warning("The kept LibreOffice failed; converting with a new one")
-            retry = _Run(run.docs)
-            _run_soffice(self.executable, retry, out_dir, timeout, None)
-            run.returncode, run.output = retry.returncode, retry.output
-            run.timed_out = retry.timed_out
+            run.returncode, run.output, run.pid = None, "", None  # the same run: stoppable
+            _run_soffice(self.executable, run, out_dir, timeout, None)
         for doc in run.docs:
             if progress is not None and (out_dir / f"{doc.stem}.pdf").is_file():
                 progress(doc)

@@ -3,11 +3,14 @@ open; they close when idle, when `packgen stop` asks, and never serve a stale or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -201,3 +204,40 @@ def test_a_bad_keep_setting_names_the_variable(
     with pytest.raises(InputError) as caught:
         load_settings(sample_copy)
     assert f"{KEEP_ENV}: {value!r} is not a number of seconds, 0 or more" in str(caught.value)
+
+
+def test_an_interrupted_build_closes_the_libreoffices_that_were_converting(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    first = build(sample_copy, TEMPLATES, output, MEETING)
+    before = first.pack.read_bytes()
+    shutil.rmtree(output / ".cache")  # so that the next build has everything to convert
+    command = [sys.executable, "-m", "packgen", "-v", "build", MEETING.isoformat()]
+    command += ["--data", str(sample_copy), "--templates", str(TEMPLATES), "--output", str(output)]
+    change_cell(sample_copy, "Never built (k-53)")
+    running = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    assert running.stderr is not None
+    for line in running.stderr:
+        if "Converting 17 documents" in line:
+            break
+    time.sleep(0.5)  # LibreOffice is converting
+    running.send_signal(signal.SIGINT)
+    rest = running.stderr.read()
+    assert running.wait(timeout=60) == 1, rest
+    assert "Traceback" not in rest
+    assert "converting with a new one" not in rest  # an interrupted batch is not tried again
+    assert first.pack.read_bytes() == before
+    assert wait_until(lambda: not kept_offices())
+    assert wait_until(lambda: not _office_processes(runtime))
+
+
+def _office_processes(runtime: Path) -> list[str]:
+    """Command lines of live LibreOffice processes on a profile under `runtime`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "soffice" in command and str(runtime) in command and "packgen.keeper" not in command:
+                found.append(command)
+    return found
