@@ -34,7 +34,7 @@ from packgen.settings import KEEP_ENV
 ROOT = Path(__file__).resolve().parent.parent
 DATA, TEMPLATES, OUTPUT = ROOT / "data", ROOT / "templates", ROOT / "output"
 MEETING = "2020-10-15"
-RUNS, PAIRED_RUNS, BIG_RUNS = 5, 7, 3
+RUNS, PAIRED_RUNS, BIG_RUNS = 5, 9, 3
 TARGETS = (  # (name, ratio key, limit)
     ("build ≤ 1.5 × limit", "build_over_limit", 1.5),
     ("build ≤ 0.3 × naive", "build_over_naive", 0.3),
