@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from packgen.convert import Progress, _kill_group, _profile_option, _report, _Run, _run
-from packgen.keeper import pipe_paths
+from packgen.keeper import KEEP_OPEN, OPENED, office_command, pipe_paths
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +51,12 @@ class Office:
         self._lock = threading.Lock()
         self._call: tuple[_Run, Progress | None, set[Path], list[str]] | None = None
         self._reader: threading.Thread | None = None
-        keep_open = self.profile / "keep-open.txt"
-        keep_open.touch()
+        (self.profile / KEEP_OPEN).touch()
         # LibreOffice locks the document once it has opened it: it is then up and listening
         # (its pipe alone comes too early: a fresh profile's first start restarts itself).
-        self.opened = self.profile / f".~lock.{keep_open.name}#"
+        self.opened = self.profile / OPENED
         self.exited = False  # LibreOffice itself has exited (the watchdog shell has not)
-        office = [executable, _profile_option(self.profile), "--headless", "--norestore"]
-        office += ["--nologo", "--nolockcheck", str(keep_open)]
+        office = office_command(executable, self.profile)
         scratch = self.profile / "tmp"  # its temporary files go with its profile when killed
         scratch.mkdir()
         try:
