@@ -93,7 +93,7 @@ def serve(slot: Path, soffice: str, keep: float, stamp: str) -> int:
     try:
         while not stop() and office.poll() is None and slot.is_dir():
             if _idle(slot, keep):
-                lock = _try_lock(slot)
+                lock = try_lock(slot)
                 if lock is not None:
                     break
             time.sleep(POLL)
@@ -122,8 +122,8 @@ def _idle(slot: Path, keep: float) -> bool:
         return True
 
 
-def _try_lock(slot: Path) -> int | None:
-    """Take the slot's lock if no build holds it; return its descriptor, or None."""
+def try_lock(slot: Path) -> int | None:
+    """Take the slot's lock without waiting; return its descriptor, or None if it is held."""
     try:
         fd = os.open(slot / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
@@ -139,7 +139,7 @@ def _try_lock(slot: Path) -> int | None:
 def _wait_for_lock(slot: Path, wait: float = 600.0) -> int | None:
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline and slot.is_dir():
-        fd = _try_lock(slot)
+        fd = try_lock(slot)
         if fd is not None:
             return fd
         time.sleep(POLL)

@@ -10,7 +10,6 @@ $PACKGEN_RUNTIME_DIR, else $XDG_RUNTIME_DIR/packgen, else /tmp/packgen-<uid>.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
@@ -25,13 +24,13 @@ from pathlib import Path
 from packgen.convert import Progress, _Run, _run, _run_soffice, install_stamp
 from packgen.keeper import (
     LAST_USED,
-    LOCK,
     OPENED,
     PROFILE,
     STATE,
     is_keeper,
     pipe_paths,
     read_state,
+    try_lock,
 )
 from packgen.office import client_command
 
@@ -258,13 +257,7 @@ def _stop_keeper(slot: Path, wait: float, lock_held: bool) -> bool:
 def _lock(slot: Path) -> int | None:
     """Lock the slot for this build without waiting; None if another build holds it."""
     slot.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(slot / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
+    return try_lock(slot)
 
 
 def _up(opened: Path, pipes: list[Path]) -> bool:
