@@ -79,7 +79,7 @@ def convert_to_pdf(
     runs, left = _share(live, docs, out_dir, timeout, progress) if live else ([], docs)
     if left:
         runs += _own_runs(executable, left, jobs, out_dir, timeout, progress)
-    pdfs = _collect(runs, out_dir, timeout)
+    pdfs = _collect(runs, out_dir, timeout, docs)
     return {doc: pdfs[doc] for doc in docs}
 
 
@@ -305,17 +305,18 @@ def _report(line: str, docs: list[Path], progress: Progress | None) -> None:
             progress(doc)
 
 
-def _collect(runs: list[_Run], out_dir: Path, timeout: float) -> dict[Path, Path]:
-    """Check that every document has a non-empty PDF; name each one that doesn't."""
+def _collect(runs: list[_Run], out_dir: Path, timeout: float, docs: list[Path]) -> dict[Path, Path]:
+    """Check that every document has a non-empty PDF; name each one that doesn't, in order."""
     pdfs: dict[Path, Path] = {}
     problems = []
-    for run in runs:
-        for doc in run.docs:
-            pdf = out_dir / f"{doc.stem}.pdf"
-            if pdf.is_file() and pdf.stat().st_size > 0 and not run.timed_out:
-                pdfs[doc] = pdf
-            else:
-                problems.append(Problem(Location(doc.name), _failure(run, timeout)))
+    run_of = {doc: run for run in runs for doc in run.docs}
+    for doc in [doc for doc in docs if doc in run_of]:
+        run = run_of[doc]
+        pdf = out_dir / f"{doc.stem}.pdf"
+        if pdf.is_file() and pdf.stat().st_size > 0 and not run.timed_out:
+            pdfs[doc] = pdf
+        else:
+            problems.append(Problem(Location(doc.name), _failure(run, timeout)))
     if problems:
         names = ", ".join(p.location.file for p in problems)
         raise ConversionError(f"LibreOffice could not convert {names} to PDF.", problems)

@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -73,6 +74,7 @@ class KeptOffice:
         self.profile = slot / PROFILE
         self.closed = False
         self._lock: int | None = lock
+        self._letting_go = threading.RLock()  # a worker and an interrupt may both let go
         self.pid = read_state(slot).get("office")
 
     @property
@@ -113,20 +115,23 @@ class KeptOffice:
 
     def close(self) -> None:
         """Let go of the slot; its LibreOffice stays open for the next build."""
-        if self._lock is None:
-            return
-        _touch(self.slot / LAST_USED)
-        os.close(self._lock)
-        self._lock, self.closed = None, True
+        with self._letting_go:
+            if self._lock is None:
+                return
+            _touch(self.slot / LAST_USED)
+            os.close(self._lock)
+            self._lock, self.closed = None, True
 
     def abandon(self) -> None:
         """Stop this LibreOffice for good (it failed, hung or was interrupted mid-batch).
 
         Its profile goes too, in case that is what went wrong."""
-        _stop_keeper(self.slot, wait=5.0, lock_held=True)
-        if self._lock is not None:
+        with self._letting_go:
+            if self._lock is None:
+                return
+            _stop_keeper(self.slot, wait=5.0, lock_held=True)
             shutil.rmtree(self.profile, ignore_errors=True)
-        self.close()
+            self.close()
 
 
 def take_offices(

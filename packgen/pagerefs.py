@@ -27,6 +27,7 @@ class PageReferences:
     templates: Path
     convert: CachedConverter
     render_cache: RenderCache | None = None  # agendas rendered before are copied
+    agenda_pages: int = 1  # the agenda's length before it is first converted (the last pack's)
 
     def settle(
         self, parts: list[Part], plan: PackPlan, folder: Path, *, ahead: bool = False
@@ -37,8 +38,9 @@ class PageReferences:
         render it, in the same LibreOffice round, so that its turn later finds the PDF in the cache.
         """
         agenda = agenda_document(plan)
-        counts = page_counts(parts)
-        printed = None  # the first agenda shows placeholders, not page numbers
+        counts = page_counts([part for part in parts if part.key != agenda.key])
+        counts[agenda.key] = self._agenda_pages(parts, agenda.key)
+        printed = None  # no agenda printed page numbers yet
         for _ in range(MAX_AGENDA_ROUNDS):
             layout = plan_layout(parts, counts)
             if layout.items == printed:
@@ -52,6 +54,11 @@ class PageReferences:
             f"The agenda's page references did not settle after {MAX_AGENDA_ROUNDS} rounds.",
             [Problem(Location(agenda.template or agenda.key), "its length keeps changing")],
         )
+
+    def _agenda_pages(self, parts: list[Part], key: str) -> int:
+        """The agenda's pages: its PDF's when it has one, else `agenda_pages`."""
+        agenda = [part for part in parts if part.key == key]
+        return page_counts(agenda)[key] if agenda[0].pdf.is_file() else self.agenda_pages
 
     def _render(
         self, agenda: PackDocument, plan: PackPlan, out: Path, printed: PageRefs | None

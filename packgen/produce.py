@@ -6,6 +6,7 @@ written in a staging folder and moved into place only when complete.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from collections.abc import Callable
@@ -26,8 +27,8 @@ from packgen.errors import (
 )
 from packgen.layout import Layout, PackInfo, Part
 from packgen.lock import meeting_lock
-from packgen.manifest import relative_name, write_manifest
-from packgen.pagerefs import PageReferences
+from packgen.manifest import read_manifest, relative_name, write_manifest
+from packgen.pagerefs import PageReferences, agenda_document
 from packgen.plan import PackPlan, long_date
 from packgen.protect import protect_pack
 from packgen.render import check_templates, render_document
@@ -80,7 +81,9 @@ def produce(
         folder = staging / job.final.name
         parts = _documents(plan, prepared, job.templates, staging, convert, progress)
         log.info("Putting the page references in the agenda")
-        refs = PageReferences(prepared, job.templates, convert, RenderCache.for_output(job.output))
+        cache = RenderCache.for_output(job.output)
+        last = _agenda_pages(job.final, agenda_document(plan).key)
+        refs = PageReferences(prepared, job.templates, convert, cache, last)
         # Ahead: the public agenda is converted in the same rounds, so protect_pack finds it cached.
         refs.settle(parts, plan, folder, ahead=True)
         convert.close()  # what protect_pack converts (rarely anything) starts its own soffice
@@ -138,12 +141,17 @@ def _documents(
     convert: CachedConverter,
     progress: Progress | None,
 ) -> list[Part]:
-    """Render every document and turn each into `pdf/<key>.pdf`; return them in pack order."""
+    """Render every document and turn each into `pdf/<key>.pdf`; return them in pack order.
+
+    All but the agenda: it prints the other documents' pages, so packgen.pagerefs renders and
+    converts it once they are known, at `pdf/<key>.pdf` too.
+    """
     folder = staging / plan.meeting.date.isoformat()
     log.info("Rendering the documents from %s", templates)
     rendered = _render(plan, prepared, templates, folder / "documents", convert)
     sources = _conversion_sources(plan, rendered, staging / "papers")
     pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
+    pdfs[agenda_document(plan).key] = folder / "pdf" / f"{agenda_document(plan).key}.pdf"
     return _parts(plan, pdfs)
 
 
@@ -152,6 +160,8 @@ def _conversion_sources(plan: PackPlan, rendered: list[Path], papers: Path) -> d
     by_key = {path.stem: path for path in rendered}
     sources = {}
     for doc in plan.documents:
+        if doc is agenda_document(plan):
+            continue
         if doc.paper is not None:
             papers.mkdir(parents=True, exist_ok=True)
             suffix = doc.paper.path.suffix.lower()
@@ -227,7 +237,7 @@ def _render(
     cache = RenderCache(convert.cache.root.parent / "docx") if convert is not None else None
     problems, paths = Problems(), []
     for doc in plan.documents:
-        if doc.template is None:
+        if doc.template is None or doc is agenda_document(plan):  # the agenda: pagerefs
             continue
         try:
             paths.append(render_document(doc, plan, prepared, templates, out_dir, cache=cache))
@@ -247,3 +257,13 @@ def _pack_info(plan: PackPlan, prepared: Prepared) -> PackInfo:
         author=name,
         footer=f"{name} – {day}",
     )
+
+
+def _agenda_pages(folder: Path, key: str) -> int:
+    """How many pages the agenda had in the pack last built in `folder` (1 when none was)."""
+    for doc in read_manifest(folder).get("documents", []):
+        with contextlib.suppress(KeyError, TypeError, ValueError, IndexError):
+            if doc["key"] == key:
+                first, last = doc["pages"]
+                return max(1, int(last) - int(first) + 1)
+    return 1

@@ -205,19 +205,21 @@ ROWS = [
         ("forward_plan.xlsx › Forward Plan › {cell}: paper",)),
     # --- the system ----------------------------------------------------------------------
     Row("soffice-missing", env(PACKGEN_SOFFICE="/nonexistent/soffice"), "build", 1,
-        ("LibreOffice (/nonexistent/soffice) was not found", "00-agenda.docx: not converted")),
+        ("LibreOffice (/nonexistent/soffice) was not found", "03-action-log.docx: not converted")),
     Row("soffice-crashes", fake_soffice("echo 'core dumped'; kill -SEGV $$"), "build", 1,
-        ("LibreOffice could not convert", "00-agenda.docx: LibreOffice failed (exit status -11)")),
+        ("LibreOffice could not convert",
+         "03-action-log.docx: LibreOffice failed (exit status -11)")),
     Row("soffice-exits-0-without-pdf", fake_soffice("echo 'Error: source file could not be "
         "loaded'; exit 0"), "build", 1,
-        ("00-agenda.docx: LibreOffice produced no PDF: Error: source file could not be loaded",)),
+        ("03-action-log.docx: LibreOffice produced no PDF: "
+         "Error: source file could not be loaded",)),
     Row("soffice-hangs", both(fake_soffice("echo $$ >> {work}/pids; sleep 300 & "
                                            "echo $! >> {work}/pids; wait"),
                               env(PACKGEN_SOFFICE_TIMEOUT="1")), "build", 1,
-        ("00-agenda.docx: LibreOffice did not finish within 1 s and was stopped",)),
+        ("03-action-log.docx: LibreOffice did not finish within 1 s and was stopped",)),
     Row("soffice-not-executable", both(fake_soffice("exit 0"),
                                        lambda case: (case.work / "soffice").chmod(0o644) or {}),
-        "build", 1, ("soffice) was not found", "00-agenda.docx: not converted")),
+        "build", 1, ("soffice) was not found", "03-action-log.docx: not converted")),
     Row("soffice-timeout-not-a-number", env(PACKGEN_SOFFICE_TIMEOUT="soon"), "build", 1,
         ("PACKGEN_SOFFICE_TIMEOUT: 'soon' is not a positive number of seconds",)),
     Row("output-not-writable", output_under_a_file, "build", 1, ("Not a directory: {output}",)),
