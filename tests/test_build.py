@@ -294,3 +294,35 @@ def test_deciding_to_keep_a_pack_imports_no_document_or_pdf_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_wrong_first_guess_of_the_agendas_length_settles_on_the_real_pages(
+    built: dict, tmp_path: Path
+) -> None:
+    """The agenda is first rendered for 3 pages it doesn't have: another round fixes that."""
+    from datetime import date
+
+    from packgen.cache import CachedConverter
+    from packgen.check import prepare
+    from packgen.layout import Part
+    from packgen.pagerefs import PageReferences
+    from packgen.plan import plan_pack
+
+    prepared = prepare(DATA, date.fromisoformat(MEETING))
+    plan = plan_pack(prepared)
+    folder = tmp_path / MEETING
+    shutil.copytree(built["folder"] / "pdf", folder / "pdf")
+    (folder / "pdf" / "00-agenda.pdf").unlink()
+    by_key = {doc.key: doc for doc in plan.documents}
+    parts = [
+        Part(d["key"], folder / d["pdf"], d["title"], d["item"], by_key[d["key"]].item.title)
+        if d["item"] is not None
+        else Part(d["key"], folder / d["pdf"], d["title"])
+        for d in built["manifest"]["documents"]
+    ]
+    with CachedConverter.for_output(tmp_path / "out") as convert:
+        refs = PageReferences(prepared, TEMPLATES, convert, agenda_pages=3)
+        layout = refs.settle(parts, plan, folder)
+    expected = {i["number"]: tuple(i["pages"]) for i in built["manifest"]["items"] if i["pages"]}
+    assert layout.items == expected
+    assert convert.converted == 2  # the agenda for 3 pages, then for its real 1
