@@ -29,6 +29,7 @@ import openpyxl
 from benchmarks.scale import Size, write_partnership
 from packgen.convert import soffice_version, split_batches
 from packgen.kept import RUNTIME_ENV, kept_offices, stop_offices
+from packgen.office import client_command
 from packgen.settings import KEEP_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,18 +113,7 @@ def soffice(docs: Sequence[Path], out_dir: Path, profile: Path) -> float:
     Each lane has a profile of its own, set up by a first run before anything is timed, as a
     user's LibreOffice has (packgen's kept LibreOffices reuse theirs too).
     """
-    command = [
-        "soffice",
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(out_dir),
-        *map(str, docs),
-    ]
+    command = client_command("soffice", profile, list(docs), out_dir)  # packgen's own command
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
