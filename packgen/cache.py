@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packgen.convert import convert_to_pdf, install_stamp, soffice_version
-from packgen.files import sha256, write_atomic
+from packgen.files import read_json_object, sha256, write_atomic
 from packgen.kept import KeptOffice, runtime_dir, take_offices
 from packgen.office import Office, start_offices
 
@@ -85,15 +85,12 @@ def cached_soffice_version(soffice: str, cache_root: Path) -> str:
         return "unknown"
     stamp = install_stamp(Path(executable))
     path = cache_root / VERSION_FILE
-    with contextlib.suppress(OSError, ValueError, TypeError):
-        known = json.loads(path.read_text(encoding="utf-8"))
-        if known.get(executable, {}).get("stamp") == stamp:
-            return str(known[executable]["version"])
+    known = read_json_object(path)
+    entry = known.get(executable)
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and "version" in entry:
+        return str(entry["version"])
     version = soffice_version(soffice)
     if version != "unknown":
-        known = {}
-        with contextlib.suppress(OSError, ValueError):
-            known = json.loads(path.read_text(encoding="utf-8"))
         known[executable] = {"stamp": stamp, "version": version}
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, json.dumps(known, indent=2).encode())
@@ -319,11 +316,8 @@ def unchanged_pack(folder: Path, fingerprint: str, manifest_name: str = "manifes
     Returns {} when there is no such pack, or when any file the manifest names as the pack or
     the public pack no longer has the SHA-256 it records.
     """
-    try:
-        manifest = json.loads((folder / manifest_name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(manifest, dict) or manifest.get("inputs") != fingerprint:
+    manifest = read_json_object(folder / manifest_name)
+    if manifest.get("inputs") != fingerprint:
         return {}
     packs = [(manifest.get("pack"), manifest.get("sha256"))]
     public = manifest.get("public_pack") or {}

@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from packgen.files import read_json_object
+
 POLL = 0.25  # seconds between the keeper's looks at its slot
 STATE = "keeper.json"  # the keeper's and LibreOffice's process ids, for builds and `packgen stop`
 LOCK = "lock"  # held (flock) by the build using the slot, and by the keeper while it stops
@@ -54,11 +56,7 @@ def pipe_paths(profile: Path) -> list[Path]:
 
 def read_state(slot: Path) -> dict:
     """Return the slot's keeper.json, or {} when there is none or it can't be read."""
-    try:
-        state = json.loads((slot / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
+    return read_json_object(slot / STATE)
 
 
 def is_keeper(pid: object) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen import __version__
-from packgen.files import sha256
+from packgen.files import read_json_object, sha256
 from packgen.layout import Layout, Part
 from packgen.plan import PackDocument, PackPlan
 from packgen.restricted import MANIFEST, PACK_NAME
@@ -54,11 +54,7 @@ def write_manifest(
 
 def read_manifest(folder: Path) -> dict:
     """Return the manifest.json in `folder`, or {} when there is none or it can't be read."""
-    try:
-        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
+    return read_json_object(folder / MANIFEST_NAME)
 
 
 def manifest_layout(manifest: dict) -> Layout:

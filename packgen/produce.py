@@ -151,16 +151,17 @@ def _documents(
     rendered = _render(plan, prepared, templates, folder / "documents", convert)
     sources = _conversion_sources(plan, rendered, staging / "papers")
     pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
-    pdfs[agenda_document(plan).key] = folder / "pdf" / f"{agenda_document(plan).key}.pdf"
+    agenda = agenda_document(plan).key
+    pdfs[agenda] = folder / "pdf" / f"{agenda}.pdf"
     return _parts(plan, pdfs)
 
 
 def _conversion_sources(plan: PackPlan, rendered: list[Path], papers: Path) -> dict[str, Path]:
     """Name each document's source by its key, so every PDF is `pdf/<key>.pdf`."""
     by_key = {path.stem: path for path in rendered}
-    sources = {}
+    sources, agenda = {}, agenda_document(plan)
     for doc in plan.documents:
-        if doc is agenda_document(plan):
+        if doc is agenda:
             continue
         if doc.paper is not None:
             papers.mkdir(parents=True, exist_ok=True)
@@ -235,9 +236,9 @@ def _render(
     beside its PDF cache (`output/.cache/docx/`).
     """
     cache = RenderCache(convert.cache.root.parent / "docx") if convert is not None else None
-    problems, paths = Problems(), []
+    problems, paths, agenda = Problems(), [], agenda_document(plan)
     for doc in plan.documents:
-        if doc.template is None or doc is agenda_document(plan):  # the agenda: pagerefs
+        if doc.template is None or doc is agenda:  # the agenda: packgen.pagerefs
             continue
         try:
             paths.append(render_document(doc, plan, prepared, templates, out_dir, cache=cache))
