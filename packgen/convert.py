@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen.errors import ConversionError, Location, Problem
+from packgen.profile import prepare_profile
 
 if TYPE_CHECKING:
     from packgen.office import Office
@@ -233,6 +234,7 @@ def _run_soffice(
 ) -> None:
     """Run one soffice over a batch, with its own throw-away profile."""
     with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
+        prepare_profile(Path(profile), executable)
         command = [
             executable,
             _profile_option(Path(profile)),

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from packgen.files import read_json_object
+from packgen.profile import prepare_profile
 
 POLL = 0.25  # seconds between the keeper's looks at its slot
 STATE = "keeper.json"  # the keeper's and LibreOffice's process ids, for builds and `packgen stop`
@@ -77,6 +78,7 @@ def serve(slot: Path, soffice: str, keep: float, stamp: str) -> int:
     _clear(profile)  # what a LibreOffice killed before left behind would fake its readiness
     (profile / "tmp").mkdir(parents=True, exist_ok=True)
     (profile / KEEP_OPEN).touch()
+    prepare_profile(profile, soffice)
     office = subprocess.Popen(
         office_command(soffice, profile),
         stdin=subprocess.DEVNULL,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from packgen.convert import Progress, _kill_group, _profile_option, _report, _Run, _run
 from packgen.keeper import KEEP_OPEN, OPENED, office_command, pipe_paths
+from packgen.profile import prepare_profile
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class Office:
         self._call: tuple[_Run, Progress | None, set[Path], list[str]] | None = None
         self._reader: threading.Thread | None = None
         (self.profile / KEEP_OPEN).touch()
+        prepare_profile(self.profile, executable)
         # LibreOffice locks the document once it has opened it: it is then up and listening
         # (its pipe alone comes too early: a fresh profile's first start restarts itself).
         self.opened = self.profile / OPENED
