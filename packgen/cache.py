@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packgen.convert import convert_to_pdf, install_stamp, soffice_version
+from packgen.convert import Conversion, install_stamp, soffice_version
 from packgen.files import read_json_object, sha256, write_atomic
 from packgen.kept import KeptOffice, runtime_dir, take_offices
 from packgen.office import Office, start_offices
@@ -40,8 +40,6 @@ _VOLATILE = re.compile(
 # Fields that print a document's dates or properties: such a document is hashed as it is.
 _FIELD = re.compile(rb'<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"')
 _DATE_FIELD = re.compile(rb"\b(CREATEDATE|SAVEDATE|PRINTDATE|EDITTIME|DOCPROPERTY|INFO)\b", re.I)
-
-Convert = Callable[..., dict[Path, Path]]
 
 
 def document_key(path: Path, salt: str = "", *, normalise: bool = True) -> str:
@@ -173,7 +171,6 @@ class CachedConverter:
     soffice: str = "soffice"
     timeout: float = 180.0
     jobs: int = 2
-    convert: Convert = convert_to_pdf
     converted: int = 0  # documents LibreOffice converted
     reused: int = 0  # documents taken from the cache
     keep: float = 0.0  # seconds LibreOffice stays open after the build, for the next one
@@ -256,39 +253,73 @@ class CachedConverter:
         Documents in `raw` (papers as officers sent them) are keyed by their bytes as they are.
         """
         raw_set = {Path(p) for p in raw}
-        salt = self.salt
-        out_dir.mkdir(parents=True, exist_ok=True)
-        keys = {
-            Path(d): document_key(Path(d), salt, normalise=Path(d) not in raw_set) for d in docs
-        }
-        pdfs, missing = {}, []
-        for doc, key in keys.items():
-            cached = self.cache.get(key)
+        with self.stream(out_dir, progress) as conversion:
+            conversion.add([d for d in docs if Path(d) not in raw_set])
+            conversion.add([d for d in docs if Path(d) in raw_set], raw=True)
+            pdfs = conversion.finish()
+        return {Path(d): pdfs[Path(d)] for d in docs}
+
+    def stream(self, out_dir: Path, progress: Callable[[Path], None] | None = None) -> CachedStream:
+        """Start a conversion that takes documents as they are ready (see `CachedStream`)."""
+        return CachedStream(self, out_dir, progress)
+
+
+class CachedStream:
+    """A conversion through the cache: each document added is copied from the cache or handed
+    to LibreOffice at once (packgen.convert.Conversion), while the build goes on rendering."""
+
+    def __init__(
+        self, converter: CachedConverter, out_dir: Path, progress: Callable[[Path], None] | None
+    ) -> None:
+        self.converter, self.out_dir, self.progress = converter, out_dir, progress
+        self.salt = converter.salt
+        self.order: list[Path] = []
+        self.pdfs: dict[Path, Path] = {}
+        self.keys: dict[Path, str] = {}  # the documents LibreOffice converts, by cache key
+        self.conversion = Conversion(
+            out_dir, converter.soffice, converter.timeout, converter.jobs, progress,
+            converter.live_offices,
+        )  # fmt: skip
+
+    def __enter__(self) -> CachedStream:
+        self.conversion.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conversion.__exit__(*exc)
+
+    def add(self, docs: Iterable[Path], *, raw: bool = False) -> None:
+        """Take each document's PDF from the cache, or have LibreOffice convert it.
+
+        `raw`: papers as officers sent them, keyed by their bytes (a rendered .docx is keyed by
+        its content without the dates saved in it)."""
+        missing = []
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for doc in map(Path, docs):
+            self.order.append(doc)
+            key = document_key(doc, self.salt, normalise=not raw)
+            cached = self.converter.cache.get(key)
             if cached is None:
+                self.keys[doc] = key
                 missing.append(doc)
                 continue
-            pdfs[doc] = out_dir / f"{doc.stem}.pdf"
-            shutil.copyfile(cached, pdfs[doc])
-            self.reused += 1
-            if progress:
-                progress(doc)
-        if missing:
-            log.info("%d of %d documents changed and are converted", len(missing), len(keys))
-            ahead = {"offices": self.live_offices} if self.live_offices else {}
-            done = self.convert(
-                missing,
-                out_dir,
-                soffice=self.soffice,
-                timeout=self.timeout,
-                jobs=self.jobs,
-                progress=progress,
-                **ahead,
-            )
-            self.converted += len(done)
-            for doc, pdf in done.items():
-                self.cache.put(keys[doc], pdf)
-                pdfs[doc] = pdf
-        return {Path(d): pdfs[Path(d)] for d in docs}
+            self.pdfs[doc] = self.out_dir / f"{doc.stem}.pdf"
+            shutil.copyfile(cached, self.pdfs[doc])
+            self.converter.reused += 1
+            if self.progress:
+                self.progress(doc)
+        self.conversion.add(missing)
+
+    def finish(self) -> dict[Path, Path]:
+        """Wait for LibreOffice, cache what it converted; return every document's PDF."""
+        done = self.conversion.finish()
+        if done:
+            log.info("%d of %d documents changed and were converted", len(done), len(self.order))
+        self.converter.converted += len(done)
+        for doc, pdf in done.items():
+            self.converter.cache.put(self.keys[doc], pdf)
+            self.pdfs[doc] = pdf
+        return {doc: self.pdfs[doc] for doc in self.order}
 
 
 def inputs_fingerprint(folders: Iterable[Path], files: Iterable[Path], *extra: str) -> str:

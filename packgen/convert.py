@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 READY_WAIT = 10.0  # how long a conversion waits for a LibreOffice started ahead to be ready
+FULL_DISK = 4 * 1024 * 1024  # bytes free below which a failed conversion is put down to the disk
 INSTALL_HINT = "install LibreOffice: sudo apt-get install libreoffice-writer-nogui"
 
 Progress = Callable[[Path], None]
@@ -65,74 +66,128 @@ def convert_to_pdf(
     """Convert each document to `out_dir/<stem>.pdf`, in `jobs` soffice runs side by side.
 
     With `offices` (LibreOffices started ahead), each takes a share of the documents as soon as
-    it is up and again whenever it is free (see `_share`); what none of them takes is converted
-    in soffice runs of its own.
+    it is up and again whenever it is free (see `Conversion`); what none of them takes is
+    converted in soffice runs of its own.
     """
-    docs = [Path(d) for d in docs]
-    if not docs:
-        return {}
-    _refuse_same_names(docs)
-    executable = _find_soffice(soffice, docs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    live = [office for office in offices if not office.closed]
-    warm = f" ({len(live)} already started)" if live else ""
-    log.info("Converting %d documents with LibreOffice%s", len(docs), warm)
-    runs, left = _share(live, docs, out_dir, timeout, progress) if live else ([], docs)
-    if left:
-        runs += _own_runs(executable, left, jobs, out_dir, timeout, progress)
-    pdfs = _collect(runs, out_dir, timeout, docs)
-    return {doc: pdfs[doc] for doc in docs}
+    with Conversion(out_dir, soffice, timeout, jobs, progress, offices) as conversion:
+        conversion.add(docs)
+        return conversion.finish()
 
 
-def _share(
-    offices: Sequence[Office],
-    docs: list[Path],
-    out_dir: Path,
-    timeout: float,
-    progress: Progress | None,
-) -> tuple[list[_Run], list[Path]]:
-    """Hand the documents, largest first, to each office as soon as it is up and free.
+class Conversion:
+    """Documents converted as they come: the offices that are up take shares of what waits.
 
-    Each takes a shrinking share (a quarter of what is left per office), so one up earlier
-    starts at once and the last shares even out. Returns the runs and the documents no office
-    took: none was up within READY_WAIT s, or each one failed.
+    `add` hands documents over and returns at once, so that a build renders the next document
+    while LibreOffice converts the last one; `finish` says that no more will come, waits,
+    converts what no office took in soffice runs of its own, and checks every PDF. Each office
+    takes the largest documents first, a shrinking share (a quarter of what waits, with two
+    offices), so one up earlier starts at once and the last shares even out. Leaving the `with`
+    block on an error lets the batches under way finish; on Ctrl-C, every LibreOffice at work
+    is stopped.
     """
-    pending = sorted(docs, key=_size, reverse=True)
-    runs: list[_Run] = []
-    taking, interrupted = threading.Lock(), threading.Event()
-    deadline = time.monotonic() + min(timeout, READY_WAIT)
 
-    def take() -> _Run | None:
-        with taking:
-            if not pending or interrupted.is_set():
+    def __init__(
+        self,
+        out_dir: Path,
+        soffice: str = "soffice",
+        timeout: float = 180.0,
+        jobs: int = 2,
+        progress: Progress | None = None,
+        offices: Sequence[Office] = (),
+    ) -> None:
+        self.out_dir, self.soffice, self.timeout, self.jobs = out_dir, soffice, timeout, jobs
+        self.progress = progress
+        self.docs: list[Path] = []  # every document added, in order
+        self.runs: list[_Run] = []
+        self._offices = [office for office in offices if not office.closed]
+        self._waiting: list[Path] = []  # added, not yet taken, largest first
+        self._changed = threading.Condition()
+        self._complete = self._stopped = False
+        self._deadline = 0.0  # by when the offices must be up, once they have work
+        self._pool: ThreadPoolExecutor | None = None
+        self._workers: list = []
+
+    def __enter__(self) -> Conversion:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is not None and issubclass(exc_type, Exception):
+            self._halt()  # an error: the batches under way finish, no LibreOffice is lost
+        elif exc_type is not None:
+            self.stop()  # Ctrl-C or SystemExit: stop at once
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def add(self, docs: Sequence[Path]) -> None:
+        """Hand documents over for conversion; they are converted while the caller goes on."""
+        docs = [Path(d) for d in docs]
+        if not docs:
+            return
+        _refuse_same_names(self.docs + docs)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with self._changed:
+            self.docs += docs
+            self._waiting = sorted(self._waiting + docs, key=_size, reverse=True)
+            self._changed.notify_all()
+        if self._offices and self._pool is None:  # the offices start work with the first ones
+            warm = len(self._offices)
+            log.info("Converting with LibreOffice as the documents come (%d already started)", warm)
+            self._deadline = time.monotonic() + min(self.timeout, READY_WAIT)
+            self._pool = ThreadPoolExecutor(max_workers=warm)
+            self._workers = [self._pool.submit(self._work, office) for office in self._offices]
+
+    def finish(self) -> dict[Path, Path]:
+        """Convert what is left once every office is done; return each document's PDF."""
+        with self._changed:
+            self._complete = True
+            self._changed.notify_all()
+        for worker in self._workers:
+            worker.result()
+        left, self._waiting = self._waiting, []
+        if left:
+            executable = _find_soffice(self.soffice, left)
+            if not self._offices:
+                log.info("Converting %d documents with LibreOffice", len(left))
+            self.runs += _own_runs(
+                executable, left, self.jobs, self.out_dir, self.timeout, self.progress
+            )
+        pdfs = _collect(self.runs, self.out_dir, self.timeout, self.docs)
+        return {doc: pdfs[doc] for doc in self.docs}
+
+    def stop(self) -> None:
+        """Stop every LibreOffice at work (interrupted): none takes another batch."""
+        self._halt()
+        with self._changed:
+            for run in self.runs:
+                run.stop()
+        for office in self._offices:
+            office.abandon()  # it may be half-way through a batch
+
+    def _halt(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+    def _take(self, offices: int) -> _Run | None:
+        """Wait for documents; take a share of them, or None once none will come."""
+        with self._changed:
+            while not self._waiting and not self._complete and not self._stopped:
+                self._changed.wait()
+            if self._stopped or not self._waiting:
                 return None
-            share = -(-len(pending) // (2 * len(offices)))  # rounded up
-            run = _Run(pending[:share])
-            del pending[:share]
-            runs.append(run)
+            share = -(-len(self._waiting) // (2 * offices))  # rounded up
+            run = _Run(self._waiting[:share])
+            del self._waiting[:share]
+            self.runs.append(run)
             return run
 
-    def work(office: Office) -> None:
-        if not office.ready(max(0.0, deadline - time.monotonic())):
+    def _work(self, office: Office) -> None:
+        if not office.ready(max(0.0, self._deadline - time.monotonic())):
             return
-        while not office.closed and (run := take()) is not None:
-            office.convert(run, out_dir, timeout, progress)
+        while not office.closed and (run := self._take(len(self._offices))) is not None:
+            office.convert(run, self.out_dir, self.timeout, self.progress)
             if run.timed_out or run.returncode != 0:
                 return
-
-    with ThreadPoolExecutor(max_workers=len(offices)) as pool:
-        try:
-            for future in [pool.submit(work, office) for office in offices]:
-                future.result()
-        except BaseException:  # interrupted: stop every LibreOffice before going
-            interrupted.set()
-            with taking:
-                for run in runs:
-                    run.stop()
-            for office in offices:
-                office.abandon()  # it may be half-way through a batch
-            raise
-    return runs, pending
 
 
 def _own_runs(
@@ -321,8 +376,19 @@ def _collect(runs: list[_Run], out_dir: Path, timeout: float, docs: list[Path]) 
             problems.append(Problem(Location(doc.name), _failure(run, timeout)))
     if problems:
         names = ", ".join(p.location.file for p in problems)
-        raise ConversionError(f"LibreOffice could not convert {names} to PDF.", problems)
+        message = f"LibreOffice could not convert {names} to PDF."
+        if _disk_full(out_dir):  # LibreOffice says only "Io Abort"
+            message = f"No space left on device: {out_dir}. {message}"
+        raise ConversionError(message, problems)
     return pdfs
+
+
+def _disk_full(folder: Path) -> bool:
+    """Tell whether the disk holding `folder` has less than FULL_DISK bytes free."""
+    try:
+        return shutil.disk_usage(folder).free < FULL_DISK
+    except OSError:
+        return False
 
 
 def _failure(run: _Run, timeout: float) -> str:

@@ -143,70 +143,73 @@ def _documents(
 ) -> list[Part]:
     """Render every document and turn each into `pdf/<key>.pdf`; return them in pack order.
 
-    All but the agenda: it prints the other documents' pages, so packgen.pagerefs renders and
-    converts it once they are known, at `pdf/<key>.pdf` too.
+    LibreOffice converts the papers first, while the documents are rendered, and each rendered
+    document as soon as it is written. All but the agenda: it prints the other documents'
+    pages, so packgen.pagerefs renders and converts it once they are known, at `pdf/<key>.pdf`.
     """
     folder = staging / plan.meeting.date.isoformat()
-    log.info("Rendering the documents from %s", templates)
-    rendered = _render(plan, prepared, templates, folder / "documents", convert)
-    sources = _conversion_sources(plan, rendered, staging / "papers")
-    pdfs = _convert(sources, folder / "pdf", convert, _paper_sources(plan, sources), progress)
-    agenda = agenda_document(plan).key
-    pdfs[agenda] = folder / "pdf" / f"{agenda}.pdf"
+    pdf_dir = folder / "pdf"
+    pdf_dir.mkdir(parents=True)
+    agenda = agenda_document(plan)
+    pdfs = _copy_pdf_papers(plan, pdf_dir)
+    papers = _copy_papers(plan, staging / "papers", exclude=pdfs)
+    rendered = [doc for doc in plan.documents if doc.template is not None and doc is not agenda]
+    report = _progress(progress, len(papers) + len(rendered))
+    with convert.stream(pdf_dir, report) as conversion:
+        conversion.add(papers.values(), raw=True)
+        log.info("Rendering the documents from %s", templates)
+        cache = RenderCache(convert.cache.root.parent / "docx")
+        problems = Problems()
+        for doc in rendered:
+            try:
+                docx = render_document(
+                    doc, plan, prepared, templates, folder / "documents", cache=cache
+                )
+            except PackgenError as exc:
+                problems.extend(exc.problems)
+                continue
+            conversion.add([docx])
+        problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
+        log.info("Documents rendered: %d; reused unchanged: %d", cache.misses, cache.hits)
+        converted = conversion.finish()
+    pdfs.update({source.stem: pdf for source, pdf in converted.items()})
+    pdfs[agenda.key] = pdf_dir / f"{agenda.key}.pdf"
     return _parts(plan, pdfs)
 
 
-def _conversion_sources(plan: PackPlan, rendered: list[Path], papers: Path) -> dict[str, Path]:
-    """Name each document's source by its key, so every PDF is `pdf/<key>.pdf`."""
-    by_key = {path.stem: path for path in rendered}
-    sources, agenda = {}, agenda_document(plan)
-    for doc in plan.documents:
-        if doc is agenda:
-            continue
-        if doc.paper is not None:
-            papers.mkdir(parents=True, exist_ok=True)
-            suffix = doc.paper.path.suffix.lower()
-            sources[doc.key] = papers / f"{doc.key}{suffix}"
-            shutil.copyfile(doc.paper.path, sources[doc.key])
-        elif doc.key in by_key:
-            sources[doc.key] = by_key[doc.key]
-        else:
-            raise TemplateError(f"{doc.key} was planned but not rendered.")
-    return sources
-
-
-def _paper_sources(plan: PackPlan, sources: dict[str, Path]) -> list[Path]:
-    """The papers as officers sent them: cached by their bytes, not by normalised content."""
-    return [sources[doc.key] for doc in plan.documents if doc.paper is not None]
-
-
-def _convert(
-    sources: dict[str, Path],
-    pdf_dir: Path,
-    convert: CachedConverter,
-    papers: list[Path],
-    progress: Progress | None,
-) -> dict[str, Path]:
-    """Convert the Word documents that changed, in parallel soffice runs; PDFs go as they are."""
-    pdf_dir.mkdir(parents=True, exist_ok=True)
+def _copy_pdf_papers(plan: PackPlan, pdf_dir: Path) -> dict[str, Path]:
+    """Papers sent as PDFs go into the pack as they are, as `pdf/<key>.pdf`."""
     pdfs = {}
-    for key, source in sources.items():
-        if source.suffix == ".pdf":
-            pdfs[key] = pdf_dir / source.name
-            shutil.copyfile(source, pdfs[key])
-    to_convert = [s for key, s in sources.items() if key not in pdfs]
+    for doc in plan.documents:
+        if doc.paper is not None and doc.paper.path.suffix.lower() == ".pdf":
+            pdfs[doc.key] = pdf_dir / f"{doc.key}.pdf"
+            shutil.copyfile(doc.paper.path, pdfs[doc.key])
+    return pdfs
+
+
+def _copy_papers(plan: PackPlan, folder: Path, exclude: dict[str, Path]) -> dict[str, Path]:
+    """Copy the papers LibreOffice converts as `<key>.<suffix>`, so each PDF is `<key>.pdf`."""
+    papers = {}
+    for doc in plan.documents:
+        if doc.paper is not None and doc.key not in exclude:
+            folder.mkdir(parents=True, exist_ok=True)
+            papers[doc.key] = folder / f"{doc.key}{doc.paper.path.suffix.lower()}"
+            shutil.copyfile(doc.paper.path, papers[doc.key])
+    return papers
+
+
+def _progress(progress: Progress | None, total: int) -> Callable[[Path], None]:
+    """Report each document converted (or taken from the cache) as `progress(done, total, name)`."""
     done: list[Path] = []
 
     def report(doc: Path) -> None:
         done.append(doc)
         if progress:
-            progress(len(done), len(to_convert), doc.stem)
+            progress(len(done), total, doc.stem)
 
     if progress:
-        progress(0, len(to_convert), "")
-    converted = convert(to_convert, pdf_dir, progress=report, raw=papers)
-    pdfs.update({source.stem: pdf for source, pdf in converted.items()})
-    return {key: pdfs[key] for key in sources}
+        progress(0, total, "")
+    return report
 
 
 def _parts(plan: PackPlan, pdfs: dict[str, Path]) -> list[Part]:
@@ -221,33 +224,6 @@ def _parts(plan: PackPlan, pdfs: dict[str, Path]) -> list[Part]:
         )
         for doc in plan.documents
     ]
-
-
-def _render(
-    plan: PackPlan,
-    prepared: Prepared,
-    templates: Path,
-    out_dir: Path,
-    convert: CachedConverter | None = None,
-) -> list[Path]:
-    """Render every document from its template; the templates were checked once already.
-
-    With `convert`, documents rendered before from the same input come from the render cache
-    beside its PDF cache (`output/.cache/docx/`).
-    """
-    cache = RenderCache(convert.cache.root.parent / "docx") if convert is not None else None
-    problems, paths, agenda = Problems(), [], agenda_document(plan)
-    for doc in plan.documents:
-        if doc.template is None or doc is agenda:  # the agenda: packgen.pagerefs
-            continue
-        try:
-            paths.append(render_document(doc, plan, prepared, templates, out_dir, cache=cache))
-        except PackgenError as exc:
-            problems.extend(exc.problems)
-    problems.raise_if_errors("Some documents can't be rendered.", TemplateError)
-    if cache is not None:
-        log.info("Documents rendered: %d; reused unchanged: %d", cache.misses, cache.hits)
-    return paths
 
 
 def _pack_info(plan: PackPlan, prepared: Prepared) -> PackInfo:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from packgen.convert import INSTALL_HINT, convert_to_pdf, soffice_version, split_batches
+from packgen.convert import (
+    INSTALL_HINT,
+    Conversion,
+    convert_to_pdf,
+    soffice_version,
+    split_batches,
+)
 from packgen.errors import ConversionError
 from packgen.office import Office, start_offices
 
@@ -196,3 +203,41 @@ def test_a_killed_office_leaves_nothing_in_the_temporary_folder(
     offices[0].close()  # killed outright, as on a failed build
     assert list(scratch.iterdir()) == []
     assert _office_traces(offices) == []
+
+
+def test_documents_handed_over_are_converted_while_the_caller_goes_on(
+    docs: list[Path], tmp_path: Path
+) -> None:
+    offices = start_offices(1)
+    out = tmp_path / "pdf"
+    try:
+        with Conversion(out, offices=offices) as conversion:
+            conversion.add(docs[:1])
+            deadline = time.monotonic() + 60
+            while not (out / f"{docs[0].stem}.pdf").is_file() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # Converted before `finish`: a build renders the next document meanwhile.
+            assert (out / f"{docs[0].stem}.pdf").is_file()
+            conversion.add(docs[1:])
+            pdfs = conversion.finish()
+        assert not offices[0].closed  # one office did it all, and is still up
+    finally:
+        offices[0].close()
+    assert list(pdfs) == docs
+    for doc, pdf in pdfs.items():
+        assert f"Paper {doc.stem[-1]}" in PdfReader(pdf).pages[0].extract_text()
+
+
+def test_an_error_while_documents_come_leaves_the_offices_whole(
+    docs: list[Path], tmp_path: Path
+) -> None:
+    offices = start_offices(1)
+    try:
+        with pytest.raises(RuntimeError), Conversion(tmp_path / "pdf", offices=offices) as conv:
+            conv.add(docs[:1])
+            raise RuntimeError("a template could not be rendered")
+        assert not offices[0].closed  # not killed, as it is on Ctrl-C: it converts on
+        pdfs = convert_to_pdf(docs[1:2], tmp_path / "again", offices=offices)
+        assert "Paper 1" in PdfReader(pdfs[docs[1]]).pages[0].extract_text()
+    finally:
+        offices[0].close()
