@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
@@ -62,7 +63,7 @@ class Cell:
     coordinate: str
     value: object = None
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return clean(self.value)
 
@@ -184,7 +185,12 @@ class Column:
     required: bool = True
 
     def matches(self, heading: str) -> bool:
-        return normalise(heading) in {normalise(n) for n in self.names}
+        return normalise(heading) in self.folded
+
+    @functools.cached_property
+    def folded(self) -> frozenset[str]:
+        """Its names as `normalise` folds them."""
+        return frozenset(normalise(n) for n in self.names)
 
 
 @dataclass
@@ -321,8 +327,9 @@ def find_table(sheets: Sequence[Sheet], columns: Sequence[Column]) -> Table | No
 def _match_headings(cells: Sequence[Cell], columns: Sequence[Column]) -> dict[str, int]:
     found: dict[str, int] = {}
     for col, cell in enumerate(cells, start=1):
+        heading = normalise(cell.text) if cell.text else ""
         for column in columns:
-            if column.key not in found and cell.text and column.matches(cell.text):
+            if heading and column.key not in found and heading in column.folded:
                 found[column.key] = col
                 break
     return found
