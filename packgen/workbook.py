@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import posixpath
 import re
@@ -10,10 +11,6 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import openpyxl
-from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.xml.functions import iterparse
 
 from packgen.errors import Location, Problem, Severity
 from packgen.limits import archive_problem
@@ -28,6 +25,7 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+MAX_COLUMN = 18278  # XFD, the last column Excel has
 
 
 class WorkbookError(Exception):
@@ -41,6 +39,21 @@ class WorkbookError(Exception):
 def is_lock_file(path: Path) -> bool:
     """Excel's `~$…` and LibreOffice's `.~lock…` files sit beside open workbooks."""
     return path.name.startswith(("~$", ".~lock"))
+
+
+@functools.cache
+def get_column_letter(col: int) -> str:
+    """Return a 1-based column's letters as Excel writes them (28 -> AB), as openpyxl does.
+
+    Here, not imported from openpyxl: importing openpyxl takes ~0.1 s, and a build whose
+    workbooks all come from the sheet cache (packgen.sheetcache) never needs it."""
+    if not 1 <= col <= MAX_COLUMN:
+        raise ValueError(f"Invalid column index {col}")
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def normalise(text: object) -> str:
@@ -90,20 +103,29 @@ class Sheet:
         return Cell(f"{get_column_letter(col)}{row}")
 
 
-def read_sheets(path: Path) -> list[Sheet]:
-    """Open a workbook read-only and return every worksheet's values; raise WorkbookError."""
+def read_sheets(path: Path, data: bytes | None = None) -> list[Sheet]:
+    """Open a workbook read-only and return every worksheet's values; raise WorkbookError.
+
+    With `data`, the file's bytes already read, those bytes are read and not the file again:
+    what the sheet cache keys by its hash is exactly what was read."""
+    import openpyxl  # here, not at the top: see get_column_letter
+
     where = Location(path.name)
-    with path.open("rb") as head:
-        magic = head.read(4)
+    source = path if data is None else io.BytesIO(data)  # zipfile and openpyxl take either
+    if data is None:
+        with path.open("rb") as head:
+            magic = head.read(4)
+    else:
+        magic = data[:4]
     if magic == _OLE_MAGIC:
         raise WorkbookError(
             Problem(where, "is password-protected or an old .xls file: save it as .xlsx")
         )
-    refused = archive_problem(path, where) if zipfile.is_zipfile(path) else None
+    refused = archive_problem(source, where) if zipfile.is_zipfile(source) else None
     if refused is not None:
         raise WorkbookError(refused)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(Problem(where, f"is not an .xlsx workbook ({exc})")) from exc
     # Broken files raise anything from KeyError to XML errors; each becomes one problem.
@@ -130,6 +152,8 @@ def _read_sheet(book, ws, file: str) -> Sheet:
 
 def _read_extras(book, ws, sheet: Sheet) -> None:
     """Read what read-only openpyxl skips: merged ranges, uncached formulas, hyperlinks."""
+    from openpyxl.xml.functions import iterparse
+
     archive, path = book._archive, ws._worksheet_path
     merged: list[str] = []
     links: dict[str, str] = {}
@@ -153,6 +177,8 @@ def _read_extras(book, ws, sheet: Sheet) -> None:
 
 
 def _relationships(archive: zipfile.ZipFile, path: str) -> dict[str, str]:
+    from openpyxl.xml.functions import iterparse
+
     folder, name = posixpath.split(path)
     rels = posixpath.join(folder, "_rels", f"{name}.rels")
     if rels not in archive.namelist():
@@ -163,6 +189,8 @@ def _relationships(archive: zipfile.ZipFile, path: str) -> dict[str, str]:
 
 def _fill_merged(sheet: Sheet, ranges: Sequence[str]) -> None:
     """Give every cell of a merged range the top-left value, as a reader of the sheet sees it."""
+    from openpyxl.utils import range_boundaries
+
     for ref in ranges:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         value = sheet.cell(min_row, min_col).value
