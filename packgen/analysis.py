@@ -1,9 +1,16 @@
-"""A Word template parsed once per process: its paragraphs, looped tables and variables."""
+"""A Word template parsed once per process: its paragraphs, looped tables and variables.
+
+What checking needs of a template that parsed clean (its variables) is also recorded on disk
+(TemplateRecords), so a rebuild checks unchanged templates without parsing them.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import json
+import logging
 import threading
 import zipfile
 from collections import OrderedDict
@@ -18,9 +25,15 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from packgen.errors import Location, Problem, TemplateError
+from packgen.files import read_json_object, write_atomic
 from packgen.limits import archive_problem
+from packgen.rendercache import _salt as _render_salt
+
+log = logging.getLogger(__name__)
 
 MAX_KEPT = 64  # templates remembered per process; a pack has about ten
+RECORD_FORMAT = "packgen checked template 1"  # change when what a record holds changes
+RECORDS_DIR = Path(".cache") / "templates"
 
 
 class _Environment(SandboxedEnvironment):
@@ -145,3 +158,72 @@ def _variables(
 def text_of(element) -> str:
     """Return the text of every w:t inside an element."""
     return "".join(t.text or "" for t in element.iter(qn("w:t")))
+
+
+@functools.cache
+def _record_salt() -> str:
+    """The record format, this module's code, and the render cache's salt.
+
+    That salt covers packgen's version, render.py (where templates are checked) and the
+    versions of docxtpl, python-docx and jinja2.
+    """
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return "\n".join([RECORD_FORMAT, code, _render_salt()])
+
+
+class TemplateRecords:
+    """The variables of templates that parsed clean, as `<root>/<key>.json`, one per template.
+
+    A record is written only for a template that parsed without a syntax error and whose tags
+    are balanced; any other template is parsed every time, so its problems are found afresh.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.hits = 0  # templates whose variables came from a record
+        self.misses = 0  # templates that had to be parsed
+
+    @classmethod
+    def for_output(cls, output: Path) -> TemplateRecords:
+        """Return the records that live in `output/.cache/templates/`."""
+        return cls(output / RECORDS_DIR)
+
+    def path(self, digest: str) -> Path:
+        """Return the record's file for the template whose bytes have SHA-256 `digest`."""
+        key = hashlib.sha256(f"{_record_salt()}\n{digest}".encode()).hexdigest()
+        return self.root / f"{key}.json"
+
+    def variables(self, digest: str) -> frozenset[str] | None:
+        """Return the variables of a template recorded clean, or None: parse it."""
+        record = read_json_object(self.path(digest))
+        variables = record.get("variables")
+        clean = record.get("parses") is True and record.get("balanced") is True
+        if (
+            not clean
+            or record.get("format") != RECORD_FORMAT
+            or record.get("digest") != digest
+            or not isinstance(variables, list)
+            or not all(isinstance(name, str) for name in variables)
+        ):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return frozenset(variables)
+
+    def put(self, template: Template, balanced: bool) -> None:
+        """Record a template that parsed and whose tags are balanced; ignore any other."""
+        if template.syntax_error is not None or not balanced:
+            return
+        record = {
+            "format": RECORD_FORMAT,
+            "digest": template.digest,
+            "parses": True,
+            "balanced": True,
+            "variables": sorted(template.variables),
+        }
+        data = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path(template.digest), data)
+        except OSError as exc:
+            log.warning("Could not record a checked template in %s: %s", self.root, exc)

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 
-from packgen.analysis import Template, analyse, jinja_env, template_bytes
+from packgen.analysis import Template, TemplateRecords, analyse, jinja_env, template_bytes
 from packgen.context import Image, PageRefs, Record, build_context, letter_problems
 from packgen.errors import (
     Location,
@@ -41,8 +41,15 @@ _TAG = re.compile(r"\{[{%#]-?\s*(?:p|tr|tc|r)\s")
 __all__ = ["check_templates", "jinja_env", "render_all", "render_document", "render_meeting"]
 
 
-def check_templates(templates: Path, plan: PackPlan, prepared: Prepared) -> list[Problem]:
-    """List what would stop rendering: missing templates, bad tags, variables the data lacks."""
+def check_templates(
+    templates: Path, plan: PackPlan, prepared: Prepared, output: Path | None = None
+) -> list[Problem]:
+    """List what would stop rendering: missing templates, bad tags, variables the data lacks.
+
+    With `output`, a template whose bytes were checked clean before isn't parsed again: its
+    variables come from its record in `output/.cache/templates/`.
+    """
+    records = TemplateRecords.for_output(output) if output is not None else None
     problems = Problems()
     seen: set[str] = set()
     for doc in plan.documents:
@@ -51,12 +58,18 @@ def check_templates(templates: Path, plan: PackPlan, prepared: Prepared) -> list
         if doc.template is None or doc.template in seen:
             continue
         seen.add(doc.template)
-        problems.extend(_check_template(templates, doc, plan, prepared))
+        problems.extend(_check_template(templates, doc, plan, prepared, records))
+    if records is not None:
+        log.debug("Templates checked from records: %d; parsed: %d", records.hits, records.misses)
     return list(dict.fromkeys(problems.items))
 
 
 def _check_template(
-    templates: Path, doc: PackDocument, plan: PackPlan, prepared: Prepared
+    templates: Path,
+    doc: PackDocument,
+    plan: PackPlan,
+    prepared: Prepared,
+    records: TemplateRecords | None = None,
 ) -> list[Problem]:
     name = doc.template or ""
     path = templates / name
@@ -66,14 +79,20 @@ def _check_template(
         context = build_context(doc, plan, prepared)
     except PackgenError as exc:
         return list(exc.problems)
-    template = analyse(path)
-    unbalanced = _unbalanced(template, name)
-    if unbalanced:
-        return unbalanced
-    if template.syntax_error is not None:
-        exc = template.syntax_error
-        return [Problem(_locate(template, name, exc), _message(exc))]
-    missing = template.undeclared(context)
+    data, digest = template_bytes(path)
+    variables = records.variables(digest) if records is not None else None
+    if variables is None:
+        template = analyse(path, data, digest)
+        unbalanced = _unbalanced(template, name)
+        if records is not None:
+            records.put(template, balanced=not unbalanced)
+        if unbalanced:
+            return unbalanced
+        if template.syntax_error is not None:
+            exc = template.syntax_error
+            return [Problem(_locate(template, name, exc), _message(exc))]
+        variables = template.variables
+    missing = set(variables) - set(context)
     return [
         Problem(Location(name), f"uses {{{{ {var} }}}}, which the data can't provide")
         for var in sorted(missing)
