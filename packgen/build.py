@@ -94,7 +94,7 @@ def _build(
     password: Password,
     started: float,
 ) -> BuildResult:
-    prepared, plan, warnings = _read(data, meeting, settings)
+    prepared, plan, warnings = _read(data, output, meeting, settings)
     output.mkdir(parents=True, exist_ok=True)
     final = output / plan.meeting.date.isoformat()
     files = read_files(plan, prepared)
@@ -121,15 +121,20 @@ def _build(
 
 
 def _read(
-    data: Path, meeting: dt.date | None, settings: Settings
+    data: Path, output: Path, meeting: dt.date | None, settings: Settings
 ) -> tuple[Prepared, PackPlan, list[Problem]]:
-    """Read the workbooks and papers and plan the pack, logging the warnings found."""
-    from packgen.check import (
-        prepare,  # after LibreOffice has been started: openpyxl is slow to import
-    )
+    """Read the workbooks and papers and plan the pack, logging the warnings found.
+
+    Workbooks whose bytes are unchanged since a build into `output` come from its sheet cache."""
+    # Imported only now, after LibreOffice has been started; an unchanged pack needs neither.
+    from packgen.check import prepare
+    from packgen.sheetcache import CACHE_DIR as SHEETS_DIR
+    from packgen.sheetcache import caching
 
     log.info("Reading the workbooks and papers in %s", data)
-    prepared = prepare(data, meeting, settings=settings)
+    with caching(output / SHEETS_DIR) as sheets:
+        prepared = prepare(data, meeting, settings=settings)
+    log.debug("Workbooks read: %s; from the sheet cache: %s", sheets.misses, sheets.hits)
     warnings = _log_warnings(prepared.problems)
     plan = plan_pack(prepared)
     log.info("Planned %d documents for the meeting of %s", len(plan.documents), _day(plan))

@@ -10,6 +10,7 @@ from pathlib import Path
 from packgen.dates import DateError, parse_date, parse_time
 from packgen.errors import Location, Problems
 from packgen.model import FuzzyDate
+from packgen.sheetcache import read_sheets  # through the cache a build sets, else as always
 from packgen.workbook import (
     Column,
     Row,
@@ -19,7 +20,6 @@ from packgen.workbook import (
     find_table,
     heading_problems,
     missing_table,
-    read_sheets,
 )
 
 YES = {"y", "yes", "true", "1", "x", "✓"}
