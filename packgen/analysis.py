@@ -27,7 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from packgen.errors import Location, Problem, TemplateError
 from packgen.files import read_json_object, write_atomic
 from packgen.limits import archive_problem
-from packgen.rendercache import _salt as _render_salt
+from packgen.rendercache import render_salt
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def _record_salt() -> str:
     versions of docxtpl, python-docx and jinja2.
     """
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    return "\n".join([RECORD_FORMAT, code, _render_salt()])
+    return "\n".join([RECORD_FORMAT, code, render_salt()])
 
 
 class TemplateRecords:

@@ -29,7 +29,7 @@ class Uncacheable(TypeError):
 
 
 @functools.cache
-def _salt() -> str:
+def render_salt() -> str:
     """The format, packgen's version and rendering code, and the libraries' versions."""
     versions = [metadata.version(name) for name in ("docxtpl", "python-docx", "jinja2")]
     code = hashlib.sha256(_RENDER_CODE.read_bytes()).hexdigest()
@@ -47,7 +47,7 @@ def render_key(
         return None
     refs = None if page_refs is None else [[k, list(v)] for k, v in sorted(page_refs.items())]
     text = json.dumps(
-        [_salt(), template_digest, described, refs, list(identity)],
+        [render_salt(), template_digest, described, refs, list(identity)],
         ensure_ascii=False,
         separators=(",", ":"),
         allow_nan=False,
