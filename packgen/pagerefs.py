@@ -11,7 +11,7 @@ from packgen.cache import CachedConverter
 from packgen.check import Prepared
 from packgen.context import PageRefs
 from packgen.errors import ConversionError, Location, Problem
-from packgen.plan import PackDocument, PackPlan
+from packgen.plan import PackDocument, PackPlan, agenda_document
 from packgen.protect import public_parts, public_plan
 from packgen.render import render_document
 from packgen.rendercache import RenderCache
@@ -92,8 +92,3 @@ class PageReferences:
         layout = plan_layout(public, {p.key: counts.get(p.key, 1) for p in public})
         docx = self._render(agenda_document(plan), public_plan(plan, public), work, layout.items)
         return [docx.rename(docx.with_name(f"{docx.stem}-public.docx"))]  # a name of its own
-
-
-def agenda_document(plan: PackPlan) -> PackDocument:
-    """Return the plan's agenda: the one document that belongs to no item."""
-    return next(doc for doc in plan.documents if doc.item is None)

@@ -76,6 +76,11 @@ class PackPlan:
         return [d for d in self.documents if d.item is not None and d.item.number == number]
 
 
+def agenda_document(plan: PackPlan) -> PackDocument:
+    """Return the plan's agenda: the one document that belongs to no item."""
+    return next(doc for doc in plan.documents if doc.item is None)
+
+
 @dataclass(frozen=True)
 class _Entry:
     """A document of an item before it gets its letter suffix."""
