@@ -201,12 +201,33 @@ def test_a_broken_entry_is_ignored_and_written_again(tmp_path: Path, breaking) -
     assert cached_read(tmp_path / "cache", path)[1].hits == ["meetings.xlsx"]
 
 
-def test_a_workbook_that_cant_be_read_is_never_cached(tmp_path: Path) -> None:
+def _zip(path: Path, parts: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+
+
+UNREADABLE = {
+    "text": lambda path: path.write_bytes(b"Ref,Lead\n2020/01,LP\n"),
+    "old excel": lambda path: path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 99),
+    "truncated": lambda path: path.write_bytes((SAMPLE / "letters.xlsx").read_bytes()[:300]),
+    "no workbook": lambda path: _zip(path, {"hello.txt": "hi"}),
+    "entities": lambda path: _zip(path, {"[Content_Types].xml": "<!DOCTYPE x [<!ENTITY a 'b'>]>"}),
+}
+
+
+@pytest.mark.parametrize("making", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_workbook_that_cant_be_read_says_so_as_always_and_is_never_cached(
+    tmp_path: Path, making
+) -> None:
     path = tmp_path / "action_log.xlsx"
-    path.write_bytes(b"PK\x03\x04 not really a zip")
+    making(path)
+    with pytest.raises(WorkbookError) as plain:
+        workbook.read_sheets(path)
     for _ in range(2):
-        with pytest.raises(WorkbookError):
+        with pytest.raises(WorkbookError) as cached:
             cached_read(tmp_path / "cache", path)
+        assert cached.value.problem == plain.value.problem
     assert entries(tmp_path / "cache") == []
 
 
