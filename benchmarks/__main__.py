@@ -27,9 +27,8 @@ from pathlib import Path
 import openpyxl
 
 from benchmarks.scale import Size, write_partnership
-from packgen.convert import soffice_version, split_batches
+from packgen.convert import client_command, soffice_version, split_batches
 from packgen.kept import RUNTIME_ENV, kept_offices, stop_offices
-from packgen.office import client_command
 from packgen.profile import prepare_profile
 from packgen.settings import KEEP_ENV
 

@@ -24,8 +24,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = Path(".cache") / "pdf"
 VERSION_FILE = "libreoffice-version.json"
 FORMAT = "packgen-pdf-cache/1"
-# What packgen asks LibreOffice for; change it whenever convert.py's or office.py's command line
-# changes.
+# What packgen asks LibreOffice for; change it whenever convert.client_command changes.
 CONVERSION = "soffice --headless --norestore --convert-to pdf (writer_pdf_Export, defaults)"
 FONT_DIRS = (
     Path("/usr/share/fonts"),

@@ -284,24 +284,30 @@ def _profile_option(profile: Path) -> str:
     return f"-env:UserInstallation={profile.resolve().as_uri()}"
 
 
+def client_command(executable: str, profile: Path, docs: list[Path], out_dir: Path) -> list[str]:
+    """The soffice command that converts `docs` on `profile`: in the LibreOffice already running
+    there (packgen.office, packgen.kept), or in one of its own when none is."""
+    return [
+        executable,
+        _profile_option(profile),
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir.resolve()),
+        *(str(d.resolve()) for d in docs),
+    ]
+
+
 def _run_soffice(
     executable: str, run: _Run, out_dir: Path, timeout: float, progress: Progress | None
 ) -> None:
     """Run one soffice over a batch, with its own throw-away profile."""
     with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
         prepare_profile(Path(profile), executable)
-        command = [
-            executable,
-            _profile_option(Path(profile)),
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir.resolve()),
-            *(str(d.resolve()) for d in run.docs),
-        ]
+        command = client_command(executable, Path(profile), run.docs, out_dir)
         log.debug("Running %s", " ".join(command))
         _run(command, run, timeout, progress)
 

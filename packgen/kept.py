@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from packgen.convert import Progress, _Run, _run, _run_soffice, install_stamp
+from packgen.convert import Progress, _Run, _run, _run_soffice, client_command, install_stamp
 from packgen.keeper import (
     LAST_USED,
     OPENED,
@@ -33,7 +33,6 @@ from packgen.keeper import (
     read_state,
     try_lock,
 )
-from packgen.office import client_command
 
 log = logging.getLogger(__name__)
 

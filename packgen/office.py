@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from packgen.convert import Progress, _kill_group, _profile_option, _report, _Run, _run
+from packgen.convert import Progress, _kill_group, _report, _Run, _run, client_command
 from packgen.keeper import KEEP_OPEN, OPENED, office_command, pipe_paths
 from packgen.profile import prepare_profile
 
@@ -157,22 +157,6 @@ class Office:
             with contextlib.suppress(OSError):
                 pipe.unlink()
         shutil.rmtree(self.profile, ignore_errors=True)
-
-
-def client_command(executable: str, profile: Path, docs: list[Path], out_dir: Path) -> list[str]:
-    """The soffice that hands a batch to the LibreOffice running on `profile` and waits for it."""
-    return [
-        executable,
-        _profile_option(profile),
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(out_dir.resolve()),
-        *(str(d.resolve()) for d in docs),
-    ]
 
 
 def start_offices(count: int, soffice: str = "soffice") -> list[Office]:
