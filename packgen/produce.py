@@ -192,7 +192,7 @@ def _documents(
     with convert.stream(pdf_dir, report) as conversion:
         conversion.add(papers.values(), raw=True)
         log.info("Rendering the documents from %s", templates)
-        cache = RenderCache(convert.cache.root.parent / "docx")
+        cache = RenderCache.for_output(job.output)
         problems = Problems()
         for doc in rendered:
             try:
