@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,7 +105,7 @@ class Conversion:
         self._complete = self._stopped = False
         self._deadline = 0.0  # by when the offices must be up, once they have work
         self._pool: ThreadPoolExecutor | None = None
-        self._workers: list = []
+        self._workers: list[Future[None]] = []
 
     def __enter__(self) -> Conversion:
         return self
