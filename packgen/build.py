@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packgen.cache import CachedConverter, installation
+from packgen.cache import CachedConverter, installation, prune_caches
 from packgen.errors import Location, Problem, Severity
 from packgen.layout import Layout
 from packgen.lock import meeting_lock
@@ -112,6 +112,7 @@ def _build(
     job = Job(data, templates, output, final, plan, prepared, inputs, record)
     made = produce(job, convert, progress, password)
     warnings += made.warnings
+    prune_caches(output)  # the pack is made: cache entries unused for 60 days go
     seconds = time.monotonic() - started
     log.info("LibreOffice converted %d documents; %d came from the cache", *convert.counts)
     return BuildResult(

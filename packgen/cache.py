@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 CACHE_DIR = Path(".cache") / "pdf"
 VERSION_FILE = "libreoffice-version.json"
 FORMAT = "packgen-pdf-cache/1"
+# A cache entry (PDF or rendered .docx) neither written nor served for this long is removed at
+# the end of a build that made a new pack.
+MAX_AGE_DAYS = 60
+MAX_AGE = MAX_AGE_DAYS * 24 * 3600.0
+# What files.write_atomic leaves if it is killed: `.<entry name>.<mkstemp's 8 letters>.tmp`.
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
 # What packgen asks LibreOffice for; change it whenever convert.client_command changes.
 CONVERSION = "soffice --headless --norestore --convert-to pdf (writer_pdf_Export, defaults)"
 FONT_DIRS = (
@@ -105,6 +112,58 @@ def font_fingerprint(folders: Iterable[Path] = FONT_DIRS) -> str:
     return digest.hexdigest()
 
 
+def touch(path: Path) -> None:
+    """Mark a cache entry as used now; a read-only cache, or an entry just pruned, is no matter."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune(folder: Path, suffix: str, max_age: float = MAX_AGE, now: float | None = None) -> int:
+    """Remove `folder`'s entries (`*<suffix>`) and atomic writes' leftovers older than `max_age`.
+
+    Return how many were removed. Nothing else in `folder` is touched, nothing below it, and
+    a file that can't be removed (or a folder that can't be read) is left as it is."""
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not _is_entry(entry.name, suffix):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime <= max_age:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed += 1
+    return removed
+
+
+def _is_entry(name: str, suffix: str) -> bool:
+    """Tell whether `name` is a cache entry ending in `suffix`, or a leftover of writing one."""
+    leftover = _LEFTOVER.fullmatch(name)
+    if leftover:
+        name = leftover["name"]
+    return name.endswith(suffix) and not name.startswith(".") and len(name) > len(suffix)
+
+
+def prune_caches(output: Path, max_age: float = MAX_AGE) -> int:
+    """Remove the PDFs and rendered documents under `output/.cache/` unused for `max_age`."""
+    from packgen.rendercache import RenderCache
+
+    removed = PdfCache(output / CACHE_DIR).prune(max_age)
+    removed += RenderCache.for_output(output).prune(max_age)
+    log.debug("Cache entries unused for %d days and removed: %d", max_age // 86400, removed)
+    if removed:
+        log.info("Removed %d cache entries unused for %d days", removed, max_age // 86400)
+    return removed
+
+
 def is_complete_pdf(path: Path) -> bool:
     """Tell whether a file looks like a whole PDF: its header, and %%EOF near its end."""
     try:
@@ -134,6 +193,7 @@ class PdfCache:
         if not path.is_file():
             return None
         if is_complete_pdf(path):
+            touch(path)  # used: kept from pruning
             return path
         log.warning("Ignoring a broken cached PDF (%s); it will be converted again", path.name)
         with contextlib.suppress(OSError):
@@ -150,6 +210,10 @@ class PdfCache:
             write_atomic(self.path(key), pdf.read_bytes())
         except OSError as exc:  # a full disk or a read-only cache only costs speed
             log.warning("Could not cache %s: %s", pdf.name, exc)
+
+    def prune(self, max_age: float = MAX_AGE) -> int:
+        """Remove the PDFs neither written nor served for `max_age` seconds; return how many."""
+        return prune(self.root, ".pdf", max_age)
 
 
 def installation(soffice: str) -> str:
@@ -302,8 +366,15 @@ class CachedStream:
                 self.keys[doc] = key
                 missing.append(doc)
                 continue
-            self.pdfs[doc] = self.out_dir / f"{doc.stem}.pdf"
-            shutil.copyfile(cached, self.pdfs[doc])
+            target = self.out_dir / f"{doc.stem}.pdf"
+            try:
+                shutil.copyfile(cached, target)
+            except FileNotFoundError:  # pruned by another build since `get`: convert it
+                log.debug("Cached PDF of %s went away; converting it", doc.name)
+                self.keys[doc] = key
+                missing.append(doc)
+                continue
+            self.pdfs[doc] = target
             self.converter.reused += 1
             if self.progress:
                 self.progress(doc)

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -112,6 +113,8 @@ class RenderCache:
         except OSError:
             return None
         if is_complete_docx(data):
+            with contextlib.suppress(OSError):  # used: kept from pruning (read-only: no matter)
+                os.utime(path)
             return data
         log.warning("Ignoring a broken cached document (%s); it will be rendered again", path.name)
         with contextlib.suppress(OSError):
@@ -127,6 +130,13 @@ class RenderCache:
             write_atomic(self.path(key), data)
         except OSError as exc:
             log.warning("Could not cache a rendered document in %s: %s", self.root, exc)
+
+    def prune(self, max_age: float | None = None) -> int:
+        """Remove the documents neither written nor served for `max_age` seconds (default:
+        packgen.cache.MAX_AGE); return how many."""
+        from packgen.cache import MAX_AGE, prune  # not at the top: it brings in LibreOffice's code
+
+        return prune(self.root, ".docx", MAX_AGE if max_age is None else max_age)
 
 
 def is_complete_docx(data: bytes) -> bool:
