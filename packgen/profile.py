@@ -1,9 +1,9 @@
 """The LibreOffice user profiles packgen runs LibreOffice on, set up to skip a start-up self-test.
 
-LibreOffice 7.2 and later draw a set of test pictures at start-up (its "graphics render tests")
-whenever the profile was last used by an older version. Only a LibreOffice with a window records
-its version in the profile, so a headless one runs the tests at every start: on the machine in
-the README, 0.8 of the 1.2 CPU-seconds that converting one letter takes. packgen records the
+LibreOffice (7.4 here) draws a set of test pictures at start-up (its "graphics render tests")
+whenever the profile was last used by an older version. A headless LibreOffice never records its
+version in the profile, so it runs the tests at every start: on the machine in the README, 0.8
+of the 1.2 CPU-seconds that converting one letter takes. packgen records the
 installed version in each profile it starts LibreOffice on, as a desktop LibreOffice's first start
 does; the documents are converted just the same. Standard library only (packgen.keeper uses it).
 """
