@@ -81,10 +81,6 @@ class Template:
     variables: frozenset[str]  # the variables it uses that it doesn't set itself
     syntax_error: jinja2.TemplateError | None  # why Jinja can't parse it, if it can't
 
-    def undeclared(self, context: dict) -> set[str]:
-        """Return the variables the template uses that `context` doesn't provide."""
-        return set(self.variables) - set(context)
-
 
 _kept: OrderedDict[str, Template] = OrderedDict()
 _lock = threading.Lock()

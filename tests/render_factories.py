@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from docx import Document
 
 from packgen.errors import Location, Problem
 from packgen.model import (
@@ -245,3 +248,18 @@ def make_prepared(tmp: Path, **changes) -> Prepared:
     agenda = next(m for m in partnership.forward_plan if m.date.exact == MEETING)
     meeting = next(m for m in partnership.meetings if m.date == MEETING)
     return Prepared(settings(tmp), partnership, meeting, agenda, papers)
+
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def edited_template(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """Copy the templates (once per test) to tmp_path/templates, replacing one paragraph's text."""
+    folder = tmp_path / "templates"
+    if not folder.exists():
+        shutil.copytree(TEMPLATES, folder)
+    doc = Document(folder / name)
+    paragraph = next(p for p in doc.paragraphs if p.text == old)
+    paragraph.runs[0].text = new
+    doc.save(folder / name)
+    return folder

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
-from render_factories import ACTIONS, CASES, RECOMMENDATIONS, make_prepared
+from render_factories import ACTIONS, CASES, RECOMMENDATIONS, edited_template, make_prepared
 
 from packgen.errors import InputError, TemplateError
 from packgen.model import Recommendation, RecommendationsTable
@@ -224,17 +224,6 @@ def test_signed_letter_without_image_fails_naming_the_row(tmp_path):
     ]
     with pytest.raises(InputError, match="row 2: signature image al.png is missing"):
         render_one(prepared, "07b-letter-home-office", tmp_path)
-
-
-def edited_template(tmp_path: Path, name: str, old: str, new: str) -> Path:
-    """Copy the templates, replacing one paragraph's text in `name`."""
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    doc = Document(folder / name)
-    paragraph = next(p for p in doc.paragraphs if p.text == old)
-    paragraph.runs[0].text = new
-    doc.save(folder / name)
-    return folder
 
 
 def test_check_names_variables_the_data_cannot_provide(tmp_path):

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import pytest
-from docx import Document
+from render_factories import edited_template
 
 from packgen import analysis
 from packgen.analysis import TemplateRecords, template_bytes
@@ -57,18 +57,6 @@ def template_names(plan) -> list[str]:
     return sorted({d.template for d in plan.documents if d.template is not None})
 
 
-def edited(tmp_path: Path, name: str, old: str, new: str, folder: Path = TEMPLATES) -> Path:
-    """Copy the templates, replacing one paragraph's text in `name`."""
-    target = tmp_path / "templates"
-    if not target.exists():
-        shutil.copytree(folder, target)
-    doc = Document(target / name)
-    paragraph = next(p for p in doc.paragraphs if p.text == old)
-    paragraph.runs[0].text = new
-    doc.save(target / name)
-    return target
-
-
 def check(templates: Path, sample, output: Path | None = None) -> list[str]:
     plan, prepared = sample
     return [str(p) for p in check_templates(templates, plan, prepared, output)]
@@ -95,7 +83,7 @@ def test_unchanged_templates_are_checked_without_parsing(sample, tmp_path, parse
 
 
 def test_a_variable_the_data_lacks_is_named_from_the_record(sample, tmp_path, parses):
-    folder = edited(tmp_path, "letter.docx", "{{ salutation }}", "{{ not_in_data }}")
+    folder = edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ not_in_data }}")
     expected = ["letter.docx: uses {{ not_in_data }}, which the data can't provide"]
     assert check(folder, sample) == expected
     output = tmp_path / "output"
@@ -109,7 +97,7 @@ def test_a_changed_template_is_parsed_again(sample, tmp_path, parses):
     folder = tmp_path / "templates"
     shutil.copytree(TEMPLATES, folder)
     assert check(folder, sample, tmp_path) == []
-    edited(tmp_path, "letter.docx", "{{ salutation }}", "{{ greeting }}")
+    edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ greeting }}")
     parses.forget()
     assert check(folder, sample, tmp_path) == [
         "letter.docx: uses {{ greeting }}, which the data can't provide"
@@ -140,7 +128,7 @@ def test_one_byte_more_is_a_new_template(sample, tmp_path, parses):
     ],
 )
 def test_a_corrupt_record_is_ignored_and_replaced(sample, tmp_path, parses, content):
-    folder = edited(tmp_path, "letter.docx", "{{ salutation }}", "{{ not_in_data }}")
+    folder = edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ not_in_data }}")
     output = tmp_path / "output"
     expected = check(folder, sample, output)
     for path in record_files(output):
@@ -173,7 +161,7 @@ def test_a_record_says_the_tags_were_balanced(sample, tmp_path, parses):
     ids=["unbalanced", "syntax-error"],
 )
 def test_a_template_with_a_bad_tag_is_never_recorded(sample, tmp_path, parses, old, new, where):
-    folder = edited(tmp_path, "letter.docx", old, new)
+    folder = edited_template(tmp_path, "letter.docx", old, new)
     expected = check(folder, sample)
     assert len(expected) == 1 and expected[0].startswith("letter.docx › paragraph ")
     assert where in expected[0]
