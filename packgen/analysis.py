@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import threading
 import zipfile
 from collections import OrderedDict
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 MAX_KEPT = 64  # templates remembered per process; a pack has about ten
 RECORD_FORMAT = "packgen checked template 1"  # change when what a record holds changes
 RECORDS_DIR = Path(".cache") / "templates"
+_PARAGRAPH = re.compile(r"<w:p([ >])")  # a paragraph's start tag, not <w:pPr>
 
 
 class _Environment(SandboxedEnvironment):
@@ -77,7 +79,7 @@ class Template:
     digest: str  # SHA-256 of data, in hex
     paragraphs: tuple[tuple[int, str], ...]  # (number, text) through the body, cells included
     looped: tuple[int, ...]  # indexes of the tables whose columns loop ({%tc)
-    body_xml: str  # the body as docxtpl hands it to Jinja, for naming an error's paragraph
+    body_xml: str  # the body as docxtpl hands it to Jinja (a line per paragraph), for errors
     variables: frozenset[str]  # the variables it uses that it doesn't set itself
     syntax_error: jinja2.TemplateError | None  # why Jinja can't parse it, if it can't
 
@@ -131,7 +133,7 @@ def _parse(path: Path, data: bytes, digest: str) -> Template:
     looped = tuple(
         i for i, t in enumerate(tpl.docx.tables) if "{%tc" in text_of(t._tbl).replace(" ", "")
     )
-    body_xml = tpl.patch_xml(tpl.get_xml())
+    body_xml = as_jinja_reads(tpl.patch_xml(tpl.get_xml()))
     variables, error = _variables(tpl, body_xml)
     return Template(data, digest, paragraphs, looped, body_xml, variables, error)
 
@@ -144,11 +146,20 @@ def _variables(
     for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
         for rel in tpl.docx.part.rels.values():
             if rel.reltype == uri and rel.target_part.blob:
-                xml += tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
+                part = tpl.patch_xml(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
+                xml += "\n" + as_jinja_reads(part)  # its own lines, after the body's
     try:
         return frozenset(meta.find_undeclared_variables(jinja_env().parse(xml))), None
     except jinja2.TemplateError as exc:  # kept without its frames; its lineno says where
         return frozenset(), exc.with_traceback(None)
+
+
+def as_jinja_reads(xml: str) -> str:
+    """Start each paragraph on a line of its own, as docxtpl does before Jinja parses a part.
+
+    Jinja's errors then carry the line, so the paragraph, they come from.
+    """
+    return _PARAGRAPH.sub(r"\n<w:p\1", xml)
 
 
 def text_of(element) -> str:

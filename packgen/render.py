@@ -220,8 +220,7 @@ def _error_line(exc: Exception) -> int | None:
 def _locate(template: Template, name: str, exc: Exception) -> Location:
     """Name the template paragraph a Jinja error comes from and quote it."""
     line = _error_line(exc)
-    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", template.body_xml)
-    lines = xml.splitlines()
+    lines = template.body_xml.splitlines()
     if line is None or not 0 < line <= len(lines):
         return Location(name)
     text = re.sub(r"<[^>]+>", "", lines[line - 1]).strip()

@@ -248,12 +248,22 @@ def test_template_error_names_template_and_quotes_paragraph(tmp_path):
     assert "letter.docx › paragraph 19 › “Yours {{ sincerely.x }}”: UndefinedError" in message
 
 
-def test_template_syntax_error_names_template_and_paragraph(tmp_path):
+def test_an_unclosed_tag_names_template_and_paragraph(tmp_path):
     folder = edited_template(tmp_path, "letter.docx", "{{ subject }}", "{{ subject ")
     prepared = make_prepared(tmp_path)
     problems = check_templates(folder, plan_pack(prepared), prepared)
     assert [str(p) for p in problems] == [
         "letter.docx › paragraph 15 › “{{ subject”: a tag is not closed: {{ needs its pair"
+    ]
+
+
+def test_a_jinja_syntax_error_names_its_own_paragraph_not_the_first_tag(tmp_path):
+    folder = edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ salutation( }}")
+    prepared = make_prepared(tmp_path)
+    problems = check_templates(folder, plan_pack(prepared), prepared)
+    assert [str(p) for p in problems] == [
+        "letter.docx › paragraph 14 › “{{ salutation( }}”: "
+        "TemplateSyntaxError: unexpected '}', expected ')'"
     ]
 
 

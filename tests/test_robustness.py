@@ -169,7 +169,7 @@ ROWS = [
     # --- templates -----------------------------------------------------------------------
     Row("template-jinja-syntax-error",
         template_text("letter.docx", "{{ partnership }}", "{{ partnership | }}"), "build", 1,
-        ("letter.docx › paragraph", "TemplateSyntaxError")),
+        ("letter.docx › paragraph 4 › “{{ partnership | }}”: TemplateSyntaxError",)),
     Row("template-unknown-variable",
         template_text("tracker.docx", "{{ title }}", "{{ title }} {{ secret_key }}"), "build", 1,
         ("tracker.docx: uses {{ secret_key }}, which the data can't provide",)),

@@ -156,7 +156,11 @@ def test_a_record_says_the_tags_were_balanced(sample, tmp_path, parses):
     ("old", "new", "where"),
     [
         ("{{ subject }}", "{{ subject ", "› paragraph 15 › “{{ subject”: a tag is not closed"),
-        ("Yours sincerely", "Yours {{ sincerely | }}", ": TemplateSyntaxError: expected token"),
+        (
+            "Yours sincerely",
+            "Yours {{ sincerely | }}",
+            "› paragraph 19 › “Yours {{ sincerely | }}”: TemplateSyntaxError: expected token",
+        ),
     ],
     ids=["unbalanced", "syntax-error"],
 )
