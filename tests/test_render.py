@@ -226,15 +226,6 @@ def test_signed_letter_without_image_fails_naming_the_row(tmp_path):
         render_one(prepared, "07b-letter-home-office", tmp_path)
 
 
-def test_check_names_variables_the_data_cannot_provide(tmp_path):
-    folder = edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ greeting }}")
-    prepared = make_prepared(tmp_path)
-    problems = check_templates(folder, plan_pack(prepared), prepared)
-    assert [str(p) for p in problems] == [
-        "letter.docx: uses {{ greeting }}, which the data can't provide"
-    ]
-
-
 def test_check_passes_the_shipped_templates(tmp_path):
     prepared = make_prepared(tmp_path)
     assert check_templates(TEMPLATES, plan_pack(prepared), prepared) == []
@@ -248,23 +239,32 @@ def test_template_error_names_template_and_quotes_paragraph(tmp_path):
     assert "letter.docx › paragraph 19 › “Yours {{ sincerely.x }}”: UndefinedError" in message
 
 
-def test_an_unclosed_tag_names_template_and_paragraph(tmp_path):
-    folder = edited_template(tmp_path, "letter.docx", "{{ subject }}", "{{ subject ")
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "{{ salutation }}",
+            "{{ greeting }}",
+            "letter.docx: uses {{ greeting }}, which the data can't provide",
+        ),
+        (
+            "{{ subject }}",
+            "{{ subject ",
+            "letter.docx › paragraph 15 › “{{ subject”: a tag is not closed: {{ needs its pair",
+        ),
+        (  # its own paragraph, not the first one with a tag
+            "{{ salutation }}",
+            "{{ salutation( }}",
+            "letter.docx › paragraph 14 › “{{ salutation( }}”: "
+            "TemplateSyntaxError: unexpected '}', expected ')'",
+        ),
+    ],
+    ids=["unknown-variable", "unclosed-tag", "jinja-syntax-error"],
+)
+def test_check_names_an_edited_templates_problem_and_paragraph(tmp_path, old, new, problem):
+    folder = edited_template(tmp_path, "letter.docx", old, new)
     prepared = make_prepared(tmp_path)
-    problems = check_templates(folder, plan_pack(prepared), prepared)
-    assert [str(p) for p in problems] == [
-        "letter.docx › paragraph 15 › “{{ subject”: a tag is not closed: {{ needs its pair"
-    ]
-
-
-def test_a_jinja_syntax_error_names_its_own_paragraph_not_the_first_tag(tmp_path):
-    folder = edited_template(tmp_path, "letter.docx", "{{ salutation }}", "{{ salutation( }}")
-    prepared = make_prepared(tmp_path)
-    problems = check_templates(folder, plan_pack(prepared), prepared)
-    assert [str(p) for p in problems] == [
-        "letter.docx › paragraph 14 › “{{ salutation( }}”: "
-        "TemplateSyntaxError: unexpected '}', expected ')'"
-    ]
+    assert [str(p) for p in check_templates(folder, plan_pack(prepared), prepared)] == [problem]
 
 
 def test_missing_template_is_named(tmp_path):
