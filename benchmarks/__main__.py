@@ -27,9 +27,9 @@ from pathlib import Path
 import openpyxl
 
 from benchmarks.scale import Size, write_partnership
-from packgen.convert import client_command, soffice_version, split_batches
-from packgen.kept import RUNTIME_ENV, kept_offices, stop_offices
-from packgen.profile import prepare_profile
+from packgen.convert.conversion import client_command, soffice_version, split_batches
+from packgen.convert.kept import RUNTIME_ENV, kept_offices, stop_offices
+from packgen.convert.profile import prepare_profile
 from packgen.settings import KEEP_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def soffice(docs: Sequence[Path], out_dir: Path, profile: Path) -> float:
 
     Each lane has a profile of its own, set up by a first run before anything is timed, as a
     user's LibreOffice has (packgen's kept LibreOffices reuse theirs too). The "prepared" lanes'
-    profiles also record LibreOffice's version, as packgen's do (packgen.profile), so that
+    profiles also record LibreOffice's version, as packgen's do (packgen.convert.profile), so that
     LibreOffice skips its start-up self-test there too.
     """
     command = client_command("soffice", profile, list(docs), out_dir)  # packgen's own command

@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from packgen import __version__
-from packgen.build import build as build_pack
+from packgen.commands import build as build_pack
+from packgen.convert import stop_offices
 from packgen.errors import InputError, PackgenError, Severity
-from packgen.kept import stop_offices
-from packgen.restricted import PASSWORD_ENV, check_protection, pack_password
+from packgen.plan import PASSWORD_ENV, check_protection, pack_password
 from packgen.settings import load_settings
 
 log = logging.getLogger("packgen")
@@ -99,7 +99,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 @DATA
 def check(meeting: dt.date | None, data: Path) -> None:
     """Check the workbooks and papers for a meeting's pack; list every problem at once."""
-    from packgen.check import inspect, long_date, stop_message, summary
+    from packgen.check import inspect, stop_message, summary
+    from packgen.model import long_date
 
     prepared, problems = inspect(data, meeting)
     if prepared is not None:
@@ -127,7 +128,7 @@ def render(
     ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
 ) -> None:
     """Render the meeting's Word documents into OUTPUT/<date>/documents/."""
-    from packgen.render import render_meeting  # each command imports only the stages it runs
+    from packgen.commands import render_meeting  # each command imports only the stages it runs
 
     paths = render_meeting(data, templates, output, meeting)
     if not (ctx.obj and ctx.obj.get("quiet")):
@@ -141,7 +142,7 @@ def render(
 @OUTPUT
 def doctor(data: Path, output: Path) -> None:
     """Check Python, packages, LibreOffice, fonts and the output folder."""
-    from packgen.doctor import diagnose
+    from packgen.commands import diagnose
 
     findings = diagnose(load_settings(data), output)
     for f in findings:

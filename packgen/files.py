@@ -21,8 +21,17 @@ def sha256(path: Path) -> str:
 def read_json_object(path: Path) -> dict:
     """Return the JSON object in `path`, or {} when there is none, it can't be read or isn't one."""
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    return json_object(data)
+
+
+def json_object(data: bytes | None) -> dict:
+    """Return the JSON object `data` holds, or {} when it is None, not JSON or not an object."""
+    try:
+        value = json.loads(data) if data is not None else None
+    except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
 

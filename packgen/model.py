@@ -255,3 +255,8 @@ class Partnership:
     minutes: list[Minutes]
     letters: list[Letter]
     sources: list[Path] = field(default_factory=list)  # every file read, for the manifest
+
+
+def long_date(date: dt.date) -> str:
+    """Format a date as the pack writes it: "9 September 2020"."""
+    return f"{date.day} {date:%B %Y}"

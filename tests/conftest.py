@@ -54,7 +54,7 @@ def protected_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the sample pack once with a pack password; return output/2020-10-15/."""
     import datetime as dt
 
-    from packgen.build import build
+    from packgen.commands.pipeline import build
 
     output = tmp_path_factory.mktemp("protected")
     templates = ROOT / "templates"
@@ -68,7 +68,7 @@ def _no_libreoffice_kept(tmp_path_factory: pytest.TempPathFactory) -> None:
     turns keeping on where it tests it."""
     import os
 
-    from packgen.kept import RUNTIME_ENV
+    from packgen.convert.kept import RUNTIME_ENV
     from packgen.settings import KEEP_ENV
 
     os.environ[KEEP_ENV] = "0"

@@ -46,7 +46,7 @@ PREVIOUS = dt.date(2020, 9, 9)
 
 @dataclass
 class Prepared:
-    """What packgen.check.prepare hands on: settings, data, the meeting and its agenda."""
+    """What packgen.check.inputs.prepare hands on: settings, data, the meeting and its agenda."""
 
     settings: Settings
     partnership: Partnership

@@ -19,8 +19,8 @@ from pypdf.generic import (
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from packgen.assemble import PackInfo, Part, assemble, open_pdf, page_counts, plan_layout
 from packgen.errors import InputError
+from packgen.pack.merge import PackInfo, Part, assemble, open_pdf, page_counts, plan_layout
 
 INFO = PackInfo(
     title="BHR Safeguarding Partnership – Meeting Pack – 15 October 2020",

@@ -288,7 +288,7 @@ def _state(pid: int) -> str:
 def test_deciding_to_keep_a_pack_imports_no_document_or_pdf_library() -> None:
     """An unchanged rebuild stays light: the build module alone pulls in no docx, Jinja or PDF."""
     code = (
-        "import sys, packgen.build, packgen.cli; "
+        "import sys, packgen.commands.pipeline, packgen.cli; "
         "print(sorted({m.split('.')[0] for m in sys.modules} "
         "& {'docx', 'docxtpl', 'jinja2', 'pypdf', 'reportlab', 'smtplib'}))"
     )
@@ -302,11 +302,11 @@ def test_a_wrong_first_guess_of_the_agendas_length_settles_on_the_real_pages(
     """The agenda is first rendered for 3 pages it doesn't have: another round fixes that."""
     from datetime import date
 
-    from packgen.cache import CachedConverter
-    from packgen.check import prepare
-    from packgen.layout import Part
-    from packgen.pagerefs import PageReferences
-    from packgen.plan import plan_pack
+    from packgen.check.inputs import prepare
+    from packgen.convert.cache import CachedConverter
+    from packgen.pack.pagerefs import PageReferences
+    from packgen.plan.documents import plan_pack
+    from packgen.plan.layout import Part
 
     prepared = prepare(DATA, date.fromisoformat(MEETING))
     plan = plan_pack(prepared)

@@ -13,9 +13,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from packgen.build import BuildResult, build
-from packgen.cache import CACHE_DIR, CachedConverter, PdfCache, document_key, is_complete_pdf
-from packgen.reuse import reuse_record
+from packgen.commands.pipeline import BuildResult, build
+from packgen.convert.cache import (
+    CACHE_DIR,
+    CachedConverter,
+    PdfCache,
+    document_key,
+    is_complete_pdf,
+)
+from packgen.write.reuse import reuse_record
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA, TEMPLATES = ROOT / "data", ROOT / "templates"
@@ -212,7 +218,7 @@ def test_a_broken_pdf_is_not_stored(tmp_path: Path) -> None:
 _KEEP_IN_A_FRESH_PROCESS = """
 import datetime as dt, json, sys
 from pathlib import Path
-from packgen.build import build
+from packgen.commands.pipeline import build
 result = build(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), dt.date(2020, 10, 15),
                password=lambda: None)
 print(json.dumps({"read": "openpyxl" in sys.modules, "converted": result.converted,

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLE, make_workbook
 
-from packgen.check import choose_meeting, prepare
+from packgen.check.inputs import choose_meeting, prepare
 from packgen.cli import cli
 from packgen.errors import InputError
 from packgen.model import ForwardPlanMeeting, FuzzyDate, Meeting, Partnership

@@ -8,11 +8,14 @@ import datetime as dt
 import pytest
 from render_factories import letters, make_prepared
 
-from packgen.context import Image, Record, build_context, clean
-from packgen.context.agenda import agenda_context, page_text
-from packgen.context.letters import letter_context
-from packgen.context.minutes import minutes_context
-from packgen.context.tables import (
+from packgen.errors import InputError
+from packgen.model import MinuteItem, MinuteParagraph, Minutes, ParagraphStyle, Status
+from packgen.plan.documents import plan_pack
+from packgen.render.context import Image, Record, build_context, clean
+from packgen.render.context.agenda import agenda_context, page_text
+from packgen.render.context.letters import letter_context
+from packgen.render.context.minutes import minutes_context
+from packgen.render.context.tables import (
     CURRENT_SHADE,
     SHADES,
     action_log_context,
@@ -20,9 +23,6 @@ from packgen.context.tables import (
     forward_plan_context,
     recommendations_context,
 )
-from packgen.errors import InputError
-from packgen.model import MinuteItem, MinuteParagraph, Minutes, ParagraphStyle, Status
-from packgen.plan import plan_pack
 
 
 @pytest.fixture

@@ -12,15 +12,15 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from packgen.convert import (
+from packgen.convert.conversion import (
     INSTALL_HINT,
     Conversion,
     convert_to_pdf,
     soffice_version,
     split_batches,
 )
+from packgen.convert.office import Office, start_offices
 from packgen.errors import ConversionError
-from packgen.office import Office, start_offices
 
 pytestmark = pytest.mark.soffice
 

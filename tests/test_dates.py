@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from packgen.dates import DateError, find_date, parse_date, parse_time
+from packgen.read.dates import DateError, find_date, parse_date, parse_time
 
 
 @pytest.mark.parametrize(

@@ -21,18 +21,18 @@ from conftest import PACK_PASSWORD, SAMPLE, make_workbook
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from packgen.assemble import PackInfo, Part, assemble
 from packgen.cli import cli
-from packgen.distribute import EmailOptions, email_pack
+from packgen.distribute.emailing import EmailOptions, email_pack
+from packgen.distribute.messages import Mailing, encoded_size
+from packgen.distribute.recipients import recipient_groups
+from packgen.distribute.sendlog import SendLog
+from packgen.distribute.smtp import is_loopback
 from packgen.errors import DistributionError, Location, Problems, TemplateError
-from packgen.messages import Mailing, encoded_size
 from packgen.model import AgendaItem, Meeting, Member
-from packgen.protect import encrypt_pdf, encryption_algorithm
-from packgen.readers.meetings import read_meetings_workbook
-from packgen.recipients import recipient_groups
-from packgen.sendlog import SendLog
+from packgen.pack.merge import PackInfo, Part, assemble
+from packgen.pack.protect import encrypt_pdf, encryption_algorithm
+from packgen.read.meetings import read_meetings_workbook
 from packgen.settings import EmailSettings
-from packgen.smtp import is_loopback
 
 TEMPLATE = Path(__file__).parent.parent / "templates" / "email.txt"
 SENDER = "bhr.partnership@bhr-partnership.example"
@@ -509,7 +509,7 @@ def test_email_command_refuses_an_unprotected_pack_with_restricted_items(sample_
 
 
 def read_members() -> list[Member]:
-    from packgen.readers import read_partnership
+    from packgen.read.partnership import read_partnership
 
     return read_partnership(SAMPLE)[0].members
 

@@ -18,11 +18,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from packgen.build import build
 from packgen.cli import cli
+from packgen.commands.pipeline import build
+from packgen.convert.keeper import OPENED, pipe_paths
+from packgen.convert.kept import RUNTIME_ENV, kept_offices, runtime_dir, stop_offices
 from packgen.errors import InputError
-from packgen.keeper import OPENED, pipe_paths
-from packgen.kept import RUNTIME_ENV, kept_offices, runtime_dir, stop_offices
 from packgen.settings import KEEP_ENV, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,6 +240,10 @@ def _office_processes(runtime: Path) -> list[str]:
     for proc in Path("/proc").iterdir():
         with contextlib.suppress(OSError):
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "soffice" in command and str(runtime) in command and "packgen.keeper" not in command:
+            if (
+                "soffice" in command
+                and str(runtime) in command
+                and "packgen.convert.keeper" not in command
+            ):
                 found.append(command)
     return found

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from packgen.lock import LockError, lock_path, meeting_lock
+from packgen.commands.lock import LockError, lock_path, meeting_lock
 
 DAY = dt.date(2020, 10, 15)
 

@@ -9,7 +9,7 @@ from render_factories import letters, make_prepared
 
 from packgen.errors import InputError, Location
 from packgen.model import DocumentKind, Paper
-from packgen.plan import letter_title, plan_pack, slug
+from packgen.plan.documents import letter_title, plan_pack, slug
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from packgen.convert import _profile_option
-from packgen.profile import REGISTRY, installed_version, prepare_profile
+from packgen.convert.profile import REGISTRY, installed_version, prepare_profile
+from packgen.convert.soffice import profile_option
 
 ITEM = '<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>{}</value></prop>'
 SELF_TEST_LOG = Path("user") / "GraphicsRenderTests.log"  # LibreOffice writes it after the test
@@ -80,7 +80,7 @@ def test_libreoffice_skips_its_self_test_on_a_prepared_profile(tmp_path: Path) -
         profile = tmp_path / name
         if name == "prepared":
             prepare_profile(profile, soffice)
-        command = [soffice, _profile_option(profile), "--headless", "--convert-to", "pdf"]
+        command = [soffice, profile_option(profile), "--headless", "--convert-to", "pdf"]
         command += ["--outdir", str(tmp_path / name / "pdf"), str(doc)]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
         assert (tmp_path / name / "pdf" / "note.pdf").stat().st_size > 0

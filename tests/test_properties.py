@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from packgen.check import prepare
-from packgen.dates import DateError, find_date, parse_date, parse_time
+from packgen.check.inputs import prepare
 from packgen.errors import InputError, Problems, Severity
-from packgen.plan import plan_pack
-from packgen.readers.actions import read_actions
-from packgen.render import render_document
-from packgen.workbook import WorkbookError, read_sheets
+from packgen.plan.documents import plan_pack
+from packgen.read.actions import read_actions
+from packgen.read.dates import DateError, find_date, parse_date, parse_time
+from packgen.read.workbook import WorkbookError, read_sheets
+from packgen.render.documents import render_document
 
 MEETING = dt.date(2020, 10, 15)
 ACTION_TEXT = "B23"  # action 2020/17 on the sample action log

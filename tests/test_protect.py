@@ -14,15 +14,15 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject
 from reportlab.pdfgen.canvas import Canvas
 
-from packgen.assemble import PackInfo, Part, assemble
 from packgen.errors import DistributionError, Location, Severity
-from packgen.protect import (
+from packgen.pack.merge import PackInfo, Part, assemble
+from packgen.pack.protect import (
     PASSWORD_ENV,
     encrypt_pdf,
     encryption_algorithm,
     leaked_phrases,
     notice_text,
-    open_pdf,
+    open_protected,
     pack_password,
     pdf_text,
     public_parts,
@@ -192,8 +192,8 @@ def test_empty_password_is_refused(packs, tmp_path):
 def test_open_pdf_with_a_wrong_password_says_which_variable(packs, tmp_path):
     encrypt_pdf(packs["full"], tmp_path / "e.pdf", "right")
     with pytest.raises(DistributionError, match=PASSWORD_ENV):
-        open_pdf(tmp_path / "e.pdf", "wrong")
-    assert len(open_pdf(tmp_path / "e.pdf", "right").pages) > 0
+        open_protected(tmp_path / "e.pdf", "wrong")
+    assert len(open_protected(tmp_path / "e.pdf", "right").pages) > 0
 
 
 def test_password_comes_from_the_environment_and_empty_means_none():

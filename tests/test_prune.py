@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import packgen.cache
-from packgen.build import build
-from packgen.cache import (
+import packgen.convert.cache
+from packgen.commands.pipeline import build
+from packgen.convert.cache import (
     CACHE_DIR,
     MAX_AGE,
     CachedConverter,
@@ -24,8 +24,8 @@ from packgen.cache import (
     prune,
     prune_caches,
 )
-from packgen.rendercache import CACHE_DIR as DOCX_DIR
-from packgen.rendercache import RenderCache
+from packgen.render.cache import CACHE_DIR as DOCX_DIR
+from packgen.render.cache import RenderCache
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -120,7 +120,7 @@ def test_prune_caches_covers_pdf_and_docx_and_leaves_the_other_caches(tmp_path: 
 
 
 def test_pruning_logs_at_info_only_when_something_went(tmp_path: Path, caplog) -> None:
-    caplog.set_level(logging.DEBUG, logger="packgen.cache")
+    caplog.set_level(logging.DEBUG, logger="packgen.convert.cache")
     write(tmp_path / CACHE_DIR / ("4" * 64 + ".pdf"), PDF)
     prune_caches(tmp_path)
     assert not [r for r in caplog.records if r.levelno >= logging.INFO]
@@ -161,7 +161,7 @@ def test_a_hit_on_a_read_only_cache_is_still_served(tmp_path: Path, monkeypatch)
     def refuse(*args, **kwargs):
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(packgen.cache.os, "utime", refuse)
+    monkeypatch.setattr(packgen.convert.cache.os, "utime", refuse)
     assert cache.get("8" * 64) == entry
 
 
@@ -188,7 +188,7 @@ def test_a_pdf_pruned_between_lookup_and_copy_is_converted(
             Path(src).unlink()
         return real_copy(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(packgen.cache.shutil, "copyfile", pruned_first)
+    monkeypatch.setattr(packgen.convert.cache.shutil, "copyfile", pruned_first)
     with converter:
         pdfs = converter([paper], tmp_path / "out", raw=[paper])
     assert converter.counts == (1, 0)

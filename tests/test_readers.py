@@ -8,13 +8,13 @@ from conftest import SAMPLE, TEST_DATA, make_workbook
 
 from packgen.errors import Problems, Severity
 from packgen.model import DocumentKind, Status
-from packgen.readers import read_partnership, status_from_update
-from packgen.readers.actions import read_actions
-from packgen.readers.forward_plan import read_forward_plan
-from packgen.readers.letters import read_letters
-from packgen.readers.meetings import read_meetings_workbook
-from packgen.readers.recommendations import read_recommendations
-from packgen.readers.tracker import read_cases
+from packgen.read.actions import read_actions
+from packgen.read.forward_plan import read_forward_plan
+from packgen.read.letters import read_letters
+from packgen.read.meetings import read_meetings_workbook
+from packgen.read.partnership import read_partnership, status_from_update
+from packgen.read.recommendations import read_recommendations
+from packgen.read.tracker import read_cases
 
 LOG_HEAD = ["Date", "Action", "Lead", "Update Comments"]
 

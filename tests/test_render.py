@@ -17,8 +17,8 @@ from render_factories import ACTIONS, CASES, RECOMMENDATIONS, edited_template, m
 
 from packgen.errors import InputError, TemplateError
 from packgen.model import Recommendation, RecommendationsTable
-from packgen.plan import plan_pack
-from packgen.render import check_templates, render_all, render_document
+from packgen.plan.documents import plan_pack
+from packgen.render.documents import check_templates, render_all, render_document
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NAMES = sorted(p.name for p in TEMPLATES.glob("*.docx"))
@@ -335,7 +335,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "data"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     """The sample data prepared, planned and rendered once."""
-    from packgen.check import prepare
+    from packgen.check.inputs import prepare
 
     prepared = prepare(SAMPLE, dt.date(2020, 10, 15))
     out = tmp_path_factory.mktemp("sample")
@@ -438,7 +438,7 @@ def test_render_command_waits_for_a_build_of_the_same_meeting(tmp_path, monkeypa
     from click.testing import CliRunner
 
     from packgen.cli import cli
-    from packgen.lock import meeting_lock
+    from packgen.commands.lock import meeting_lock
 
     monkeypatch.setenv("PACKGEN_LOCK_WAIT", "0.2")
     args = ["render", "2020-10-15", "--data", str(SAMPLE), "--templates", str(TEMPLATES)]

@@ -13,9 +13,9 @@ import pytest
 from docx import Document
 from render_factories import ACTIONS, make_prepared, png
 
-from packgen.plan import plan_pack
-from packgen.render import render_all, render_document, render_meeting
-from packgen.rendercache import RenderCache, is_complete_docx
+from packgen.plan.documents import plan_pack
+from packgen.render.cache import RenderCache, is_complete_docx
+from packgen.render.documents import render_all, render_document, render_meeting
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -115,7 +115,7 @@ def test_an_unwritable_cache_still_renders(tmp_path, cache, caplog):
     try:
         if os.access(cache.root, os.W_OK):
             pytest.skip("this user can write to a read-only folder (root)")
-        with caplog.at_level(logging.WARNING, logger="packgen.rendercache"):
+        with caplog.at_level(logging.WARNING, logger="packgen.render.cache"):
             written = render_each(make_prepared(tmp_path), tmp_path / "out", cache)
         fresh = render_each(make_prepared(tmp_path), tmp_path / "fresh", None)
     finally:
@@ -128,7 +128,7 @@ def test_an_unwritable_cache_still_renders(tmp_path, cache, caplog):
 def test_a_cache_that_cannot_be_created_still_renders(tmp_path, cache, caplog):
     cache.root.parent.mkdir(parents=True)
     cache.root.write_bytes(b"a file where the cache folder should be")
-    with caplog.at_level(logging.WARNING, logger="packgen.rendercache"):
+    with caplog.at_level(logging.WARNING, logger="packgen.render.cache"):
         written = render_each(make_prepared(tmp_path), tmp_path / "out", cache)
     assert written == render_each(make_prepared(tmp_path), tmp_path / "fresh", None)
     assert (cache.hits, cache.misses) == (0, DOCUMENTS)
@@ -139,7 +139,7 @@ def test_render_command_reuses_unchanged_documents(tmp_path, caplog):
     meeting = dt.date(2020, 10, 15)
     first = render_meeting(SAMPLE, TEMPLATES, tmp_path, meeting)
     before = {p.name: p.read_bytes() for p in first}
-    with caplog.at_level(logging.INFO, logger="packgen.render"):
+    with caplog.at_level(logging.INFO, logger="packgen.render.documents"):
         again = render_meeting(SAMPLE, TEMPLATES, tmp_path, meeting)
     assert {p.name: p.read_bytes() for p in again} == before
     assert "Reused 00-agenda.docx (unchanged)" in caplog.text

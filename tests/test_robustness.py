@@ -416,7 +416,7 @@ def test_a_second_build_waits_for_the_first_then_runs(
     before_pack = pack_files(case, keep_documents=True)
     first = _build_process(case)
     wait_for(lambda: (case.work / "pids").exists(), first)
-    with caplog.at_level(logging.WARNING, logger="packgen.lock"):
+    with caplog.at_level(logging.WARNING, logger="packgen.commands.lock"):
         second = invoke(_args(case), case.env)
     first.communicate(timeout=60)
     assert "Another build of this meeting is running" in caplog.text

@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter as openpyxl_column_letter
 
-from packgen import sheetcache, workbook
-from packgen.sheetcache import (
+from packgen.read import sheetcache, workbook
+from packgen.read.sheetcache import (
     FORMAT,
     SheetCache,
     Uncacheable,
@@ -28,7 +28,8 @@ from packgen.sheetcache import (
     decode_value,
     encode_value,
 )
-from packgen.workbook import Sheet, WorkbookError, get_column_letter
+from packgen.read.workbook import Sheet, WorkbookError, get_column_letter
+from packgen.store import package_digest
 
 SAMPLE_BOOKS = sorted(p.name for p in SAMPLE.glob("*.xlsx"))
 MEETING = dt.date(2020, 10, 15)
@@ -142,18 +143,18 @@ def test_the_same_bytes_under_another_name_are_read_again(tmp_path: Path) -> Non
 
 @pytest.fixture
 def reading_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A stand-in for packgen's reading code, whose fingerprint is taken afresh on each read."""
-    code = tmp_path / "workbook.py"
+    """A stand-in for packgen's code, whose fingerprint is taken afresh on each read."""
+    package = tmp_path / "code"
+    package.mkdir()
+    code = package / "workbook.py"
     code.write_text("# the reading code\n")
-    monkeypatch.setattr(sheetcache, "_CODE", [code])
-    monkeypatch.setattr(SheetCache, "read", _fresh_salt(SheetCache.read))
+    monkeypatch.setattr(SheetCache, "read", _fresh_salt(SheetCache.read, package))
     yield code
-    sheetcache._salt.cache_clear()
 
 
-def _fresh_salt(read):
+def _fresh_salt(read, package: Path):
     def reading(self, path):
-        sheetcache._salt.cache_clear()
+        self.salt = sheetcache.cache_salt(package_digest(package))
         return read(self, path)
 
     return reading
@@ -289,8 +290,8 @@ def test_column_letters_are_openpyxls() -> None:
 def test_unchanged_workbooks_are_read_without_importing_openpyxl(tmp_path: Path) -> None:
     code = (
         "import datetime, pathlib, sys\n"
-        "from packgen.check import prepare\n"
-        "from packgen.sheetcache import caching\n"
+        "from packgen.check.inputs import prepare\n"
+        "from packgen.read.sheetcache import caching\n"
         f"with caching(pathlib.Path({str(tmp_path / 'cache')!r})) as cache:\n"
         f"    prepare(pathlib.Path({str(SAMPLE)!r}), datetime.date(2020, 10, 15))\n"
         "print(len(cache.hits), len(cache.misses), 'openpyxl' in sys.modules)\n"
@@ -306,7 +307,7 @@ def test_unchanged_workbooks_are_read_without_importing_openpyxl(tmp_path: Path)
 def test_a_rebuild_reads_only_the_changed_workbook_and_makes_the_same_pack(
     tmp_path: Path, sample_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from packgen.build import build
+    from packgen.commands.pipeline import build
 
     read, opened = [], []  # the workbooks read, and how many times openpyxl opened one
     reading, loading = workbook.read_sheets, openpyxl.load_workbook

@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 from render_factories import edited_template
 
-from packgen import analysis
-from packgen.analysis import TemplateRecords, template_bytes
-from packgen.check import prepare
-from packgen.plan import plan_pack
-from packgen.render import check_templates
+from packgen.check.inputs import prepare
+from packgen.plan.documents import plan_pack
+from packgen.render import analysis
+from packgen.render.analysis import TemplateRecords, template_bytes
+from packgen.render.documents import check_templates
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -35,21 +34,21 @@ class Parses(list):
     def forget(self) -> None:
         """Start counting afresh, as a new process would: nothing parsed, nothing kept."""
         self.clear()
-        analysis._kept.clear()
+        analysis.forget_parsed()
 
 
 @pytest.fixture
 def parses(monkeypatch) -> Parses:
     """Count the templates parsed from now on, with nothing kept from earlier in the process."""
     parsed = Parses()
-    real = analysis._parse
+    real = analysis.parse_template
 
     def counting(path, data, digest):
         parsed.append(path.name)
         return real(path, data, digest)
 
-    monkeypatch.setattr(analysis, "_kept", OrderedDict())
-    monkeypatch.setattr(analysis, "_parse", counting)
+    analysis.forget_parsed()
+    monkeypatch.setattr(analysis, "parse_template", counting)
     return parsed
 
 

@@ -5,7 +5,7 @@ import zipfile
 import pytest
 from conftest import make_workbook
 
-from packgen.workbook import (
+from packgen.read.workbook import (
     Column,
     WorkbookError,
     clean,

@@ -1,0 +1,10 @@
+"""Check: every workbook, paper and cross-reference, all problems found at once."""
+
+from packgen.faces import lazy_face
+
+__getattr__, __dir__, __all__ = lazy_face(
+    __name__,
+    {
+        "inputs": ["Prepared", "inspect", "prepare", "stop_message", "summary"],
+    },
+)

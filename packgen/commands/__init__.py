@@ -1,0 +1,13 @@
+"""Commands: what the command line runs, each calling the stages in order."""
+
+from packgen.faces import lazy_face
+
+__getattr__, __dir__, __all__ = lazy_face(
+    __name__,
+    {
+        "pipeline": ["BuildResult", "build"],
+        "doctor": ["diagnose"],
+        "lock": ["meeting_lock"],
+        "render": ["render_meeting"],
+    },
+)

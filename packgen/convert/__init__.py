@@ -1,0 +1,14 @@
+"""Convert: documents and papers to PDF with LibreOffice, kept or started ahead, cached."""
+
+from packgen.faces import lazy_face
+
+__getattr__, __dir__, __all__ = lazy_face(
+    __name__,
+    {
+        "cache": ["CACHE_DIR", "CachedConverter", "PdfCache", "installation"],
+        "conversion": ["INSTALL_HINT", "convert_to_pdf", "split_batches"],
+        "kept": ["RUNTIME_ENV", "kept_offices", "stop_offices"],
+        "profile": ["prepare_profile"],
+        "soffice": ["client_command", "soffice_version"],
+    },
+)

@@ -1,0 +1,212 @@
+"""Email the pack: the recipe from a built pack to drafts and, with --send, deliveries.
+
+The stages live in their own modules: `recipients` (who, with checked addresses), `messages`
+(text, attachment, drafts, size and parts), `sendlog` (sent.json) and `smtp` (sending).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from packgen.check import prepare
+from packgen.distribute.messages import (
+    TEMPLATE,
+    Draft,
+    Mailing,
+    check_size,
+    encoded_size,
+    largest_papers,
+    prepare_drafts,
+    split_attachments,
+    write_drafts,
+)
+from packgen.distribute.recipients import RecipientGroup, check_sender, recipient_groups
+from packgen.distribute.sendlog import SENT_LOG, SendLog
+from packgen.distribute.smtp import send
+from packgen.errors import DistributionError, Location, Problem
+from packgen.files import sha256
+from packgen.model import Member
+from packgen.plan import PACK_NAME, PASSWORD_ENV
+from packgen.settings import EmailSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmailOptions:
+    send: bool = False
+    split: bool = False
+    resend: bool = False
+    allow_unprotected: bool = False
+    no_tls: bool = False
+
+
+@dataclass
+class EmailReport:
+    drafts: list[Draft]
+    sent: list[str] = field(default_factory=list)  # "address (part n of m)"
+    skipped: list[str] = field(default_factory=list)  # already sent
+    changed: list[str] = field(default_factory=list)  # had an older pack; not resent
+
+
+def email_meeting(
+    data: Path,
+    templates: Path,
+    output: Path,
+    meeting: dt.date | None,
+    options: EmailOptions,
+    password: str | Callable[[], str | None] | None = None,
+) -> EmailReport:
+    """Email the built pack of a meeting to its chairs and members, as the workbooks say."""
+    prepared = prepare(data, meeting)
+    pack = output / prepared.meeting.date.isoformat() / PACK_NAME
+    with_restricted_papers = {p.item for p in prepared.papers if p.restricted}
+    items = tuple(prepared.agenda.items)
+    restricted = tuple(i for i in items if i.restricted or i.number in with_restricted_papers)
+    mailing = Mailing(prepared.settings.name, prepared.meeting, items, pack, restricted)
+    members = prepared.partnership.members
+    template = templates / TEMPLATE
+    return email_pack(mailing, members, prepared.settings.email, template, options, password)
+
+
+def email_pack(
+    mailing: Mailing,
+    members: Sequence[Member],
+    settings: EmailSettings,
+    template: Path,
+    options: EmailOptions,
+    password: str | Callable[[], str | None] | None = None,
+) -> EmailReport:
+    """Write the drafts for a built pack and, with `send`, deliver them to who hasn't had them.
+
+    `password` (or a function asking for it) is needed only to split an encrypted pack or to
+    list its largest papers; it never goes into a message, the log or the drafts.
+    """
+    pack = mailing.pack
+    if not pack.exists():
+        raise DistributionError(f"There is no pack to send: {pack} (run packgen build first).")
+    secret = functools.cache(password if callable(password) else lambda: password)
+    encrypted, pages = _pack_facts(pack, secret)
+    _refuse_unprotected(mailing, encrypted, options.allow_unprotected)
+    groups = _recipients(members, settings.sender)
+    folder = pack.parent / "email"
+    compose = functools.partial(
+        prepare_drafts,
+        mailing,
+        groups,
+        sender=settings.sender,
+        template=template,
+        pages=pages,
+        encrypted=encrypted,
+    )
+    drafts = _drafts(
+        compose, pack, folder, int(settings.max_message_mb * 1_000_000), options, secret
+    )
+    write_drafts(drafts, folder)
+    report = EmailReport(drafts)
+    if options.send:
+        _send_all(drafts, settings, folder, sha256(pack), options, report)
+    return report
+
+
+def _pack_facts(pack: Path, secret: Callable[[], str | None]) -> tuple[bool, int]:
+    """Return whether the pack is encrypted and its page count (0 when unknown)."""
+    reader = PdfReader(pack)
+    if not reader.is_encrypted:
+        return False, len(reader.pages)
+    manifest = pack.parent / "manifest.json"
+    if manifest.is_file():  # the build recorded the page count of the pack it encrypted
+        facts = json.loads(manifest.read_text(encoding="utf-8"))
+        if facts.get("sha256") == sha256(pack) and facts.get("pages"):
+            return True, int(facts["pages"])
+    password = secret()
+    return True, len(reader.pages) if password and reader.decrypt(password) else 0
+
+
+def _refuse_unprotected(mailing: Mailing, encrypted: bool, allow: bool) -> None:
+    if not mailing.restricted or encrypted:
+        return
+    names = ", ".join(f"item {i.number} ({i.title})" for i in mailing.restricted)
+    if allow:
+        log.warning("emailing the unprotected full pack with restricted %s", names)
+        return
+    raise DistributionError(
+        f"The full pack holds restricted material ({names}) and is not encrypted, so it won't be "
+        f"emailed. Rebuild it with {PASSWORD_ENV} set (or type the password when asked), or pass "
+        "--allow-unprotected to send it as it is."
+    )
+
+
+def _recipients(members: Sequence[Member], sender: str) -> list[RecipientGroup]:
+    """Return the groups to write to; stop when nobody receives the pack or the sender is bad."""
+    groups = recipient_groups(members)
+    if not groups:
+        raise DistributionError("Nobody receives the pack: no member has Receives Pack = Y.")
+    check_sender(sender)
+    return groups
+
+
+def _drafts(
+    compose: Callable[[Sequence[tuple[Path, Sequence[str]]]], list[Draft]],
+    pack: Path,
+    folder: Path,
+    limit: int,
+    options: EmailOptions,
+    secret: Callable[[], str | None],
+) -> list[Draft]:
+    """Compose the messages with the whole pack, or with its parts on --split; check sizes."""
+    drafts = compose([(pack, [])])
+    if options.split and any(d.size > limit for d in drafts):
+        drafts = compose(_split(pack, drafts, folder / "parts", limit, secret()))
+    check_size(drafts, limit, lambda: [] if options.split else largest_papers(pack, secret()))
+    return drafts
+
+
+def _split(
+    pack: Path, drafts: Sequence[Draft], folder: Path, limit: int, password: str | None
+) -> list[tuple[Path, list[str]]]:
+    """Cut the pack into parts sized so each message, with its text and headers, fits."""
+    overhead = max(d.size for d in drafts) - encoded_size(pack.stat().st_size) + 2048
+    return split_attachments(pack, folder, limit, overhead, password)
+
+
+def _send_all(
+    drafts: Sequence[Draft],
+    settings: EmailSettings,
+    folder: Path,
+    pack_sha: str,
+    options: EmailOptions,
+    report: EmailReport,
+) -> None:
+    """Send the drafts to those who still need them; stop naming each one not delivered."""
+    if not settings.sender:
+        raise DistributionError(
+            "No sender address: set [email] from in partnership.toml or PACKGEN_SMTP_FROM."
+        )
+    sent_log = SendLog(folder / SENT_LOG)
+    plan = sent_log.plan(drafts, pack_sha, options.resend)
+    report.skipped += plan.skipped
+    report.changed += plan.changed
+    failures: list[str] = []
+    if plan.deliveries:
+        sent, failures = send(plan.deliveries, settings, sent_log, pack_sha, options.no_tls)
+        report.sent += sent
+    if failures:
+        raise DistributionError(
+            f"Sent {len(report.sent)} message(s), but these were not delivered; run the same "
+            "command again to send only to them:",
+            [_failure(f) for f in failures],
+        )
+
+
+def _failure(text: str) -> Problem:
+    address, _, reason = text.partition(": ")
+    return Problem(Location(address), reason)

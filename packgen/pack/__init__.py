@@ -1,0 +1,13 @@
+"""Pack: the PDFs merged in agenda order, page references, the public pack and encryption."""
+
+from packgen.faces import lazy_face
+
+__getattr__, __dir__, __all__ = lazy_face(
+    __name__,
+    {
+        "merge": ["assemble", "open_pdf", "page_counts"],
+        "pagerefs": ["PageReferences"],
+        "protect": ["open_protected", "protect_pack"],
+        "split": ["mb", "section_sizes", "split_pack", "write_parts"],
+    },
+)

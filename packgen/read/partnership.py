@@ -1,0 +1,48 @@
+"""Readers: officers' workbooks into the typed model, with every problem found on the way."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from packgen.errors import Problem, Problems
+from packgen.model import Partnership
+from packgen.read.actions import read_actions, status_from_update
+from packgen.read.forward_plan import paper_ref, read_forward_plan, unsafe_name
+from packgen.read.letters import read_letters
+from packgen.read.meetings import read_meetings_workbook
+from packgen.read.minutes import read_minutes
+from packgen.read.recommendations import read_recommendations
+from packgen.read.tracker import read_cases
+from packgen.read.workbook import is_lock_file
+
+log = logging.getLogger(__name__)
+
+__all__ = ["paper_ref", "read_partnership", "status_from_update", "unsafe_name"]
+
+
+def read_partnership(data: Path) -> tuple[Partnership, list[Problem]]:
+    """Read every workbook in the data folder; problems are the errors and warnings found."""
+    problems = Problems()
+    meetings, members, attendance = read_meetings_workbook(data, problems)
+    partnership = Partnership(
+        meetings=meetings,
+        members=members,
+        attendance=attendance,
+        forward_plan=read_forward_plan(data, problems),
+        actions=read_actions(data, problems),
+        cases=read_cases(data, problems),
+        recommendations=read_recommendations(data, problems),
+        minutes=read_minutes(data, problems),
+        letters=read_letters(data, problems),
+        sources=sources(data),
+    )
+    log.info("Read %d workbooks from %s", len(partnership.sources), data)
+    return partnership, problems.items
+
+
+def sources(data: Path) -> list[Path]:
+    """Every workbook in the data folder, without Excel's and LibreOffice's lock files."""
+    if not data.is_dir():
+        return []
+    return sorted(p for p in data.glob("*.xlsx") if not is_lock_file(p))

@@ -1,0 +1,20 @@
+"""Write: the pack moved into place whole, its manifest, and the unchanged-pack shortcut."""
+
+from packgen.faces import lazy_face
+
+__getattr__, __dir__, __all__ = lazy_face(
+    __name__,
+    {
+        "manifest": ["manifest_layout", "read_manifest", "relative_name", "write_manifest"],
+        "reuse": [
+            "Password",
+            "kept_without_reading",
+            "pack_inputs",
+            "read_files",
+            "reusable_pack",
+            "reuse_record",
+        ],
+        "staging": ["move_into_place", "staging_folder"],
+        "caches": ["prune_caches"],
+    },
+)
