@@ -20,8 +20,9 @@ bench: $(STAMP) system
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check packgen tests benchmarks
-	$(BIN)/ruff format --check packgen tests benchmarks
+	$(BIN)/ruff check packgen tests benchmarks tools
+	$(BIN)/ruff format --check packgen tests benchmarks tools
+	$(BIN)/lint-imports
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

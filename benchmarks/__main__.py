@@ -27,9 +27,15 @@ from pathlib import Path
 import openpyxl
 
 from benchmarks.scale import Size, write_partnership
-from packgen.convert.conversion import client_command, soffice_version, split_batches
-from packgen.convert.kept import RUNTIME_ENV, kept_offices, stop_offices
-from packgen.convert.profile import prepare_profile
+from packgen.convert import (
+    RUNTIME_ENV,
+    client_command,
+    kept_offices,
+    prepare_profile,
+    soffice_version,
+    split_batches,
+    stop_offices,
+)
 from packgen.settings import KEEP_ENV
 
 ROOT = Path(__file__).resolve().parent.parent

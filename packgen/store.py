@@ -49,9 +49,17 @@ def package_digest(package: Path) -> str:
 class Store:
     """Entries stored as `<root>/<key><suffix>`, each written whole or not at all."""
 
-    def __init__(self, root: Path, suffix: str, broken: str = "") -> None:
-        self.root, self.suffix = root, suffix
+    def __init__(
+        self,
+        root: Path,
+        suffix: str,
+        what: str,
+        broken: str = "",
+        logger: logging.Logger = log,
+    ) -> None:
+        self.root, self.suffix, self.what = root, suffix, what  # what: "a PDF", for messages
         self.broken = broken  # logged (with the entry's name) when an entry is found broken
+        self.log = logger  # the owning cache's, so that its messages say where they come from
 
     def path(self, key: str) -> Path:
         return self.root / f"{key}{self.suffix}"
@@ -88,7 +96,7 @@ class Store:
             self.root.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path(key), data)
         except OSError as exc:
-            log.warning("Could not keep %s in %s: %s", self.path(key).name, self.root, exc)
+            self.log.warning("Could not cache %s in %s: %s", self.what, self.root, exc)
             return False
         return True
 
@@ -107,7 +115,7 @@ class Store:
 
     def _discard(self, path: Path) -> None:
         if self.broken:
-            log.warning(self.broken, path.name)
+            self.log.warning(self.broken, path.name)
         with contextlib.suppress(OSError):
             path.unlink()
 

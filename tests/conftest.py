@@ -64,7 +64,7 @@ def protected_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_libreoffice_kept(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Builds close their LibreOffice, in a runtime folder of the tests' own; test_kept.py
+    """Builds close their LibreOffice, in a runtime folder of the tests' own; test_convert_kept.py
     turns keeping on where it tests it."""
     import os
 

@@ -127,7 +127,7 @@ class PdfCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.store = Store(root, ".pdf", BROKEN)
+        self.store = Store(root, ".pdf", "a PDF", BROKEN, log)
 
     def path(self, key: str) -> Path:
         return self.store.path(key)

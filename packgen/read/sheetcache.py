@@ -74,7 +74,7 @@ class SheetCache:
 
     def __init__(self, root: Path, salt: str | None = None) -> None:
         self.root = root
-        self.store = Store(root, ".json")
+        self.store = Store(root, ".json", "a workbook's sheets", logger=log)
         self.salt = salt  # None: this code's (tests give another to stand for other code)
         self.hits: list[str] = []  # names of the workbooks that came from the cache
         self.misses: list[str] = []  # names of the workbooks read with openpyxl

@@ -193,7 +193,7 @@ class TemplateRecords:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.store = Store(root, ".json")
+        self.store = Store(root, ".json", "a checked template", logger=log)
         self.hits = 0  # templates whose variables came from a record
         self.misses = 0  # templates that had to be parsed
 

@@ -83,7 +83,7 @@ class RenderCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.store = Store(root, ".docx", BROKEN)
+        self.store = Store(root, ".docx", "a rendered document", BROKEN, log)
         self.hits = 0  # renderings served from the cache
         self.misses = 0  # renderings that had to be done
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 
 from packgen.cli import cli
 from packgen.commands.pipeline import build
-from packgen.convert.keeper import OPENED, pipe_paths
+from packgen.convert.keeper import OPENED, STATE, pipe_paths
 from packgen.convert.kept import RUNTIME_ENV, kept_offices, runtime_dir, stop_offices
 from packgen.errors import InputError
 from packgen.settings import KEEP_ENV, load_settings
@@ -247,3 +248,24 @@ def _office_processes(runtime: Path) -> list[str]:
             ):
                 found.append(command)
     return found
+
+
+@pytest.mark.parametrize("module", ["packgen.convert.keeper", "packgen.keeper"])
+def test_packgen_stop_stops_a_keeper_of_this_layout_or_the_one_before(
+    tmp_path: Path, module: str
+) -> None:
+    """A keeper an earlier packgen started as `python -m packgen.keeper` is still found."""
+    runtime = tmp_path / "runtime"
+    slot = runtime / "office-0000abcd-0"
+    slot.mkdir(parents=True)
+    runtime.chmod(0o700)
+    environ = {RUNTIME_ENV: str(runtime)}
+    keeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", module])
+    try:
+        (slot / STATE).write_text(json.dumps({"keeper": keeper.pid, "office": 0}))
+        assert [state["keeper"] for state in kept_offices(environ)] == [keeper.pid]
+        assert stop_offices(environ) == 1
+        assert keeper.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        keeper.kill()
+        keeper.wait()

@@ -13,9 +13,10 @@ import pytest
 from docx import Document
 from render_factories import ACTIONS, make_prepared, png
 
+from packgen.commands.render import render_meeting
 from packgen.plan.documents import plan_pack
 from packgen.render.cache import RenderCache, is_complete_docx
-from packgen.render.documents import render_all, render_document, render_meeting
+from packgen.render.documents import render_all, render_document
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"

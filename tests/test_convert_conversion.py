@@ -16,10 +16,10 @@ from packgen.convert.conversion import (
     INSTALL_HINT,
     Conversion,
     convert_to_pdf,
-    soffice_version,
     split_batches,
 )
-from packgen.convert.office import Office, start_offices
+from packgen.convert.office import StartedOffice, start_offices
+from packgen.convert.soffice import soffice_version
 from packgen.errors import ConversionError
 
 pytestmark = pytest.mark.soffice
@@ -138,7 +138,7 @@ def test_soffice_that_cannot_run_names_the_document(docs: list[Path], tmp_path: 
     assert "can't be run" in str(info.value)
 
 
-def _office_traces(offices: list[Office]) -> list[str]:
+def _office_traces(offices: list[StartedOffice]) -> list[str]:
     """What started-ahead LibreOffices left: live processes, profiles, IPC pipes."""
     left = [str(o.profile) for o in offices if o.profile.exists()]
     left += [str(p) for o in offices for p in o.pipes if p.exists()]

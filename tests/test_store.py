@@ -1,4 +1,5 @@
-"""Cache pruning: entries unused for MAX_AGE go at the end of a build; nothing else does."""
+"""The caches' store: whole entries, keys by prefix, pruning (entries unused for MAX_AGE go at
+the end of a build; nothing else does), and the code digest every key covers."""
 
 from __future__ import annotations
 
@@ -13,19 +14,14 @@ from pathlib import Path
 
 import pytest
 
+import packgen
 import packgen.convert.cache
 from packgen.commands.pipeline import build
-from packgen.convert.cache import (
-    CACHE_DIR,
-    MAX_AGE,
-    CachedConverter,
-    PdfCache,
-    is_complete_pdf,
-    prune,
-    prune_caches,
-)
+from packgen.convert.cache import CACHE_DIR, CachedConverter, PdfCache, is_complete_pdf
 from packgen.render.cache import CACHE_DIR as DOCX_DIR
 from packgen.render.cache import RenderCache
+from packgen.store import MAX_AGE, PACKAGE, Store, code_digest, package_digest, prune
+from packgen.write.caches import prune_caches
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -107,20 +103,23 @@ def test_the_render_cache_prunes_its_old_documents_only(tmp_path: Path) -> None:
     assert not old.exists() and young.exists()
 
 
-def test_prune_caches_covers_pdf_and_docx_and_leaves_the_other_caches(tmp_path: Path) -> None:
+def test_prune_caches_covers_every_cache_and_leaves_other_files(tmp_path: Path) -> None:
+    """PDFs, rendered documents, sheets and template records are pruned alike ([layout])."""
     cache = tmp_path / ".cache"
     pdf = write(tmp_path / CACHE_DIR / ("1" * 64 + ".pdf"), PDF, OLD)
     docx = write(tmp_path / DOCX_DIR / ("2" * 64 + ".docx"), docx_bytes(), OLD)
     sheet = write(cache / "sheets" / "Actions.xlsx.json", b"{}", OLD)
     template = write(cache / "templates" / ("3" * 64 + ".json"), b"{}", OLD)
+    young = write(cache / "templates" / ("4" * 64 + ".json"), b"{}")
     version = write(cache / "libreoffice-version.json", b"{}", OLD)
-    assert prune_caches(tmp_path) == 2
+    assert prune_caches(tmp_path) == 4
     assert not pdf.exists() and not docx.exists()
-    assert sheet.exists() and template.exists() and version.exists()
+    assert not sheet.exists() and not template.exists()
+    assert young.exists() and version.exists()
 
 
 def test_pruning_logs_at_info_only_when_something_went(tmp_path: Path, caplog) -> None:
-    caplog.set_level(logging.DEBUG, logger="packgen.convert.cache")
+    caplog.set_level(logging.DEBUG, logger="packgen.write.caches")
     write(tmp_path / CACHE_DIR / ("4" * 64 + ".pdf"), PDF)
     prune_caches(tmp_path)
     assert not [r for r in caplog.records if r.levelno >= logging.INFO]
@@ -214,3 +213,52 @@ def test_a_build_prunes_old_entries_and_keeps_those_it_used(
     pdfs, docxs = list(pdf_dir.glob("*.pdf")), list(docx_dir.glob("*.docx"))
     assert len(pdfs) >= result.reused and docxs
     assert all(recent(path) for path in [*pdfs, *docxs])
+
+
+def test_a_store_entry_is_written_whole_and_served_once_whole(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store", ".bin", "a thing", "Ignoring a broken thing (%s)")
+    assert store.put("a" * 8, b"whole")
+    assert store.read("a" * 8) == b"whole"
+    assert store.find("a" * 8) == tmp_path / "store" / ("a" * 8 + ".bin")
+    assert store.read("a" * 8, whole=lambda data: data == b"other") is None
+    assert not store.path("a" * 8).exists()  # broken: removed, never served again
+
+
+def test_a_store_lists_its_keys_by_prefix_and_removes_one(tmp_path: Path) -> None:
+    store = Store(tmp_path, ".json", "a record")
+    for key in ("ab-1", "ab-2", "cd-1"):
+        store.put(key, b"{}")
+    write(tmp_path / ".ab-3.json.abcdefgh.tmp", b"{")  # an atomic write cut short
+    assert store.keys("ab-") == ["ab-1", "ab-2"]
+    store.remove("ab-1")
+    assert store.keys() == ["ab-2", "cd-1"]
+
+
+def test_a_store_that_cannot_be_written_says_so_and_costs_nothing_else(
+    tmp_path: Path, caplog
+) -> None:
+    (tmp_path / "store").write_bytes(b"a file where the store's folder should be")
+    store = Store(tmp_path / "store", ".bin", "a thing")
+    with caplog.at_level(logging.WARNING, logger="packgen.store"):
+        assert not store.put("k", b"data")
+    assert store.read("k") is None
+    assert "Could not cache a thing in" in caplog.text
+
+
+def test_the_code_digest_changes_with_any_module_of_the_package(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    (package / "stage").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    module = package / "stage" / "module.py"
+    module.write_text("VALUE = 1\n")
+    before = package_digest(package)
+    module.write_text("VALUE = 2\n")
+    assert package_digest(package) != before
+    (package / "stage" / "another.py").write_text("")
+    assert len({before, package_digest(package)}) == 2
+
+
+def test_packgens_code_digest_is_the_whole_packages() -> None:
+    """Not one module's: every stage's modules (the issue's "watch for" after the move)."""
+    assert Path(packgen.__file__).resolve().parent == PACKAGE
+    assert code_digest() == package_digest(PACKAGE)
