@@ -9,9 +9,9 @@ from pathlib import Path
 from packgen.check import Prepared
 from packgen.convert import CachedConverter
 from packgen.errors import ConversionError, Location, Problem
-from packgen.pack.merge import Layout, Part, open_pdf, page_counts, plan_layout
+from packgen.pack.merge import open_pdf, page_counts
 from packgen.pack.protect import public_parts, public_plan
-from packgen.plan import PackDocument, PackPlan, agenda_document
+from packgen.plan import Layout, PackDocument, PackPlan, Part, agenda_document, plan_layout
 from packgen.render import PageRefs, RenderCache, render_document
 
 MAX_AGENDA_ROUNDS = 5

@@ -20,14 +20,16 @@ from reportlab.pdfgen.canvas import Canvas
 
 from packgen.errors import DistributionError, Location, Problem
 from packgen.files import sha256, write_atomic
-from packgen.pack.merge import PackInfo, Part, assemble
+from packgen.pack.merge import assemble
 from packgen.plan import (
     MANIFEST,
     PACK_NAME,
     PASSWORD_ENV,
     PUBLIC_PACK,
     PackDocument,
+    PackInfo,
     PackPlan,
+    Part,
     pack_password,
     unprotected_warning,
 )
