@@ -8,13 +8,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packgen.errors import InputError, Location, Problem
+from packgen.errors import InputError, Location, Problem, Problems
 from packgen.model import Agency
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "partnership.toml"
 KEEP_ENV = "PACKGEN_KEEP_LIBREOFFICE"
+SMTP_PORTS = {"starttls": 25, "implicit": 465}  # [email] smtp_tls, and its default smtp_port
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,13 @@ class EmailSettings:
     smtp_user: str = ""
     smtp_password: str = ""
     max_message_mb: float = 10.0
+    smtp_tls: str = "starttls"
+    smtp_ca_file: Path | None = None  # the CAs to trust instead of the system's
+    smtp_timeout: float = 60.0  # seconds; not in partnership.toml (the tests shorten it)
+
+    @property
+    def implicit_tls(self) -> bool:
+        return self.smtp_tls == "implicit"
 
 
 @dataclass(frozen=True)
@@ -89,20 +97,61 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             keep_libreoffice=_seconds(
                 env, KEEP_ENV, build.get("keep_libreoffice", Settings.keep_libreoffice), zero=True
             ),
-            email=EmailSettings(
-                sender=env.get("PACKGEN_SMTP_FROM", email.get("from", "")),
-                smtp_host=env.get("PACKGEN_SMTP_HOST", email.get("smtp_host", "127.0.0.1")),
-                smtp_port=int(env.get("PACKGEN_SMTP_PORT", email.get("smtp_port", 25))),
-                smtp_user=env.get("PACKGEN_SMTP_USER", email.get("smtp_user", "")),
-                smtp_password=env.get("PACKGEN_SMTP_PASSWORD", ""),
-                max_message_mb=float(email.get("max_message_mb", 10)),
-            ),
+            email=_email_settings(data, email, env),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(
             "The partnership settings are not valid.",
             [Problem(Location(SETTINGS_FILE), f"{type(exc).__name__}: {exc}")],
         ) from exc
+
+
+def _email_settings(data: Path, email: dict, env: os._Environ | dict) -> EmailSettings:
+    """Read [email]; an unknown smtp_tls or an unreadable smtp_ca_file is an error naming it."""
+    problems = Problems()
+    tls = _smtp_tls(email.get("smtp_tls", "starttls"), problems)
+    ca_file = _ca_file(data, email.get("smtp_ca_file"), problems)
+    problems.raise_if_errors("The partnership settings are not valid.")
+    return EmailSettings(
+        sender=env.get("PACKGEN_SMTP_FROM", email.get("from", "")),
+        smtp_host=env.get("PACKGEN_SMTP_HOST", email.get("smtp_host", "127.0.0.1")),
+        smtp_port=int(env.get("PACKGEN_SMTP_PORT", email.get("smtp_port", SMTP_PORTS[tls]))),
+        smtp_user=env.get("PACKGEN_SMTP_USER", email.get("smtp_user", "")),
+        smtp_password=env.get("PACKGEN_SMTP_PASSWORD", ""),
+        max_message_mb=float(email.get("max_message_mb", 10)),
+        smtp_tls=tls,
+        smtp_ca_file=ca_file,
+    )
+
+
+def _email_location(key: str) -> Location:
+    return Location(SETTINGS_FILE, "[email]", key)
+
+
+def _smtp_tls(value: object, problems: Problems) -> str:
+    if isinstance(value, str) and value in SMTP_PORTS:
+        return value
+    choices = " or ".join(f'"{v}"' for v in SMTP_PORTS)
+    problems.error(_email_location("smtp_tls"), f"{value!r} is not {choices}")
+    return "starttls"
+
+
+def _ca_file(data: Path, value: object, problems: Problems) -> Path | None:
+    """Return the CA file (relative to the data folder), checking that it can be read."""
+    if value is None:
+        return None
+    where = _email_location("smtp_ca_file")
+    if not isinstance(value, str) or not value:
+        problems.error(where, f"{value!r} is not the path of a PEM file")
+        return None
+    path = data / value
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        problems.error(where, f"{path} can't be read: {exc.strerror or exc}")
+        return None
+    return path
 
 
 def _seconds(env: os._Environ | dict, name: str, fallback: object, zero: bool = False) -> float:

@@ -1,4 +1,10 @@
-"""Sending over SMTP: STARTTLS unless on loopback, one connection, each delivery logged."""
+"""Sending over SMTP: verified TLS, one connection, each delivery logged.
+
+TLS is implicit (`smtp_tls = "implicit"`) or STARTTLS, used whenever the server offers it and
+required unless the host is loopback or --no-tls is given. The certificate and the host name are
+always verified, against the system's CAs or `smtp_ca_file`; the password only ever travels
+encrypted, unless to loopback.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,11 @@ from email.utils import formatdate, make_msgid
 
 from packgen.distribute.messages import copy_message
 from packgen.distribute.sendlog import Delivery, SendLog
-from packgen.errors import DistributionError
-from packgen.settings import EmailSettings
+from packgen.errors import DistributionError, Location, Problem
+from packgen.settings import SETTINGS_FILE, EmailSettings
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+CA_FILE = Location(SETTINGS_FILE, "[email]", "smtp_ca_file")
 
 
 def is_loopback(host: str) -> bool:
@@ -27,32 +34,83 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def connect(settings: EmailSettings, no_tls: bool) -> smtplib.SMTP:
-    """Open the SMTP connection: STARTTLS unless the host is loopback or --no-tls; then log in."""
-    host = settings.smtp_host
+def tls_context(settings: EmailSettings) -> ssl.SSLContext:
+    """Return a context verifying the server's certificate and name (system CAs or the CA file)."""
+    ca_file = settings.smtp_ca_file
     try:
-        smtp = smtplib.SMTP(host, settings.smtp_port, timeout=60)
-        smtp.ehlo()
-        if not (no_tls or is_loopback(host)):
-            _starttls(smtp, host)
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-    except (smtplib.SMTPException, OSError) as exc:
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    except (ssl.SSLError, OSError) as exc:
         raise DistributionError(
-            f"Can't connect to the SMTP server {host}:{settings.smtp_port}: {exc}"
+            "The CA file for the SMTP server can't be used.",
+            [Problem(CA_FILE, f"{ca_file} is not a PEM file of certificates ({exc})")],
         ) from exc
+
+
+def connect(settings: EmailSettings, no_tls: bool) -> smtplib.SMTP:
+    """Open the SMTP connection over verified TLS (see the module), then log in."""
+    try:
+        smtp = _open(settings)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _failed(settings, exc) from exc
+    try:
+        _secure(smtp, settings, no_tls)
+        _login(smtp, settings)
+    except BaseException as exc:
+        smtp.close()
+        if isinstance(exc, smtplib.SMTPException | OSError):
+            raise _failed(settings, exc) from exc
+        raise
     return smtp
 
 
-def _starttls(smtp: smtplib.SMTP, host: str) -> None:
-    if not smtp.has_extn("starttls"):
-        smtp.quit()
+def _open(settings: EmailSettings) -> smtplib.SMTP:
+    host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout
+    if settings.implicit_tls:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context(settings))
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    smtp.ehlo()
+    return smtp
+
+
+def _secure(smtp: smtplib.SMTP, settings: EmailSettings, no_tls: bool) -> None:
+    """Start TLS when the server offers it; refuse a server that doesn't, unless on loopback."""
+    host = settings.smtp_host
+    if settings.implicit_tls or no_tls:
+        return
+    if smtp.has_extn("starttls"):
+        smtp.starttls(context=tls_context(settings))
+        smtp.ehlo()
+    elif not is_loopback(host):
         raise DistributionError(
             f"{host} does not offer STARTTLS, so the pack would travel unencrypted; "
             "use a server that does, or pass --no-tls if you are sure."
         )
-    smtp.starttls(context=ssl.create_default_context())
-    smtp.ehlo()
+
+
+def _login(smtp: smtplib.SMTP, settings: EmailSettings) -> None:
+    """Log in when a user is set, never sending the password unencrypted off this machine."""
+    host, user = settings.smtp_host, settings.smtp_user
+    if not user:
+        return
+    if not (isinstance(smtp.sock, ssl.SSLSocket) or is_loopback(host)):
+        raise DistributionError(
+            f"The connection to {host} is not encrypted, so packgen won't send the password "
+            f"of {user} over it: use TLS (drop --no-tls) or a relay that needs no login."
+        )
+    smtp.login(user, settings.smtp_password)
+
+
+def _failed(settings: EmailSettings, exc: Exception) -> DistributionError:
+    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return DistributionError(
+            f"The SMTP server {where} presented a certificate that isn't trusted "
+            f"({exc.verify_message}), so nothing was sent. If the server's certificate is "
+            "signed by your own CA, set smtp_ca_file in [email] in partnership.toml to that "
+            "CA's PEM file."
+        )
+    return DistributionError(f"Can't connect to the SMTP server {where}: {_reason(exc)}")
 
 
 def send(
