@@ -118,6 +118,19 @@ def check(meeting: dt.date | None, data: Path) -> None:
     click.echo(summary(prepared))
 
 
+@cli.command("check-pdf")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_pdf(pdf: Path) -> None:
+    """Say what a screen reader needs of a PDF (a pack, a paper) and what it lacks."""
+    from packgen.pack import audit
+
+    checks = audit(pdf, pack_password())
+    for check in checks:
+        click.echo(check.line())
+    if not all(check.ok for check in checks):
+        raise SystemExit(1)
+
+
 @cli.command()
 @MEETING
 @DATA

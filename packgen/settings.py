@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class Settings:
     pack_title: str = "Meeting Pack"
     reply_address: str = ""
     signing_line: str = ""
+    language: str = "en-GB"  # the documents' language, for screen readers (a BCP 47 tag)
     logos: tuple[Path, ...] = ()
     agencies: tuple[Agency, ...] = ()
     soffice: str = "soffice"
@@ -86,6 +88,7 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             pack_title=raw.get("pack_title", Settings.pack_title),
             reply_address=raw.get("reply_address", ""),
             signing_line=raw.get("signing_line", f"On behalf of the {raw.get('name', '')}"),
+            language=_language(raw.get("language", Settings.language)),
             logos=tuple(data / p for p in raw.get("logos", ())),
             agencies=tuple(
                 Agency(a["name"], a.get("short", a["name"])) for a in raw.get("agencies", ())
@@ -104,6 +107,23 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             "The partnership settings are not valid.",
             [Problem(Location(SETTINGS_FILE), f"{type(exc).__name__}: {exc}")],
         ) from exc
+
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def _language(value: object) -> str:
+    """A language tag as PDF and Word take it: "en-GB", "cy-GB", "fr"."""
+    if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
+        raise InputError(
+            "The partnership settings are not valid.",
+            [
+                Problem(
+                    Location(SETTINGS_FILE, "language"), f"{value!r} is not a language like en-GB"
+                )
+            ],
+        )
+    return value
 
 
 def _email_settings(data: Path, email: dict, env: os._Environ | dict) -> EmailSettings:

@@ -507,6 +507,13 @@ def fix_zip_times(path: Path) -> None:
             target.writestr(info, data)
 
 
+# Tagged PDF/UA, as packgen's own LibreOffices export: the sample's PDF papers are accessible.
+PDF_EXPORT = (
+    'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+    '"PDFUACompliance":{"type":"boolean","value":"true"}}'
+)
+
+
 def convert_to_pdf(docx_files: list[Path], out_dir: Path, soffice: str = "soffice") -> None:
     """Convert .docx files to PDF with LibreOffice, in a private profile."""
     with tempfile.TemporaryDirectory(prefix="sample-papers-lo-") as profile:
@@ -515,7 +522,7 @@ def convert_to_pdf(docx_files: list[Path], out_dir: Path, soffice: str = "soffic
             f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--convert-to",
-            "pdf",
+            PDF_EXPORT,
             "--outdir",
             str(out_dir),
             *map(str, docx_files),

@@ -37,6 +37,7 @@ from packgen.write import (
     read_files,
     reusable_pack,
     reuse_record,
+    untagged_warnings,
 )
 
 if TYPE_CHECKING:
@@ -182,6 +183,9 @@ def _kept(folder: Path, manifest: dict, warnings: list[Problem], started: float)
         items = {(d["item"], titles.get(d["item"], d["title"])) for d in restricted}
         warnings.append(unprotected_warning(sorted(items, key=str), Location(PACK_NAME)))
         log.warning("%s", warnings[-1])
+    for warning in untagged_warnings(manifest):
+        warnings.append(warning)
+        log.warning("%s", warning)
     layout = manifest_layout(manifest)
     seconds = time.monotonic() - started
     documents = len(manifest["documents"])

@@ -36,6 +36,7 @@ from packgen.write import (
     read_manifest,
     relative_name,
     staging_folder,
+    untagged_warnings,
     write_manifest,
 )
 
@@ -98,10 +99,19 @@ def produce(
             folder, plan, parts, layout, job.data, job.templates, prepared, convert.libreoffice,
             reuse,
         )  # fmt: skip
+        warnings += _untagged(folder)
         # After the manifest: protect_pack records the public pack and the encryption in it.
         warnings += _protect(job, parts, refs, folder, password)
         move_into_place(folder, job.final, staging)
     return Made(layout, len(parts), warnings)
+
+
+def _untagged(folder: Path) -> list[Problem]:
+    """Warn of each document the pack holds untagged (a PDF paper sent in without structure)."""
+    warnings = untagged_warnings(read_manifest(folder))
+    for warning in warnings:
+        log.warning("%s", warning)
+    return warnings
 
 
 def _page_references(job: Job, convert: CachedConverter) -> PageReferences:
@@ -110,31 +120,35 @@ def _page_references(job: Job, convert: CachedConverter) -> PageReferences:
 
     cache = RenderCache.for_output(job.output)
     last = _agenda_pages(job.final, agenda_document(job.plan).key)
-    return PageReferences(job.prepared, job.templates, convert, cache, last)
+    from packgen.pack import StructureCache
+
+    structures = StructureCache.for_output(job.output)
+    return PageReferences(job.prepared, job.templates, convert, cache, last, structures)
 
 
 def _settle_and_assemble(
     job: Job, parts: list[Part], refs: PageReferences, convert: CachedConverter, folder: Path
 ) -> Layout:
     """Put the page references in the agenda, then assemble the full pack."""
-    from packgen.pack import assemble
+    from packgen.pack import StructureCache, assemble
 
     log.info("Putting the page references in the agenda")
     # Ahead: the public agenda is converted in the same rounds, so protect_pack finds it cached.
     refs.settle(parts, job.plan, folder, ahead=True)
     convert.close()  # what protect_pack converts (rarely anything) starts its own soffice
     log.info("Assembling %s", PACK_NAME)
-    return assemble(parts, folder / PACK_NAME, _pack_info(job.plan, job.prepared))
+    info = _pack_info(job.plan, job.prepared)
+    return assemble(parts, folder / PACK_NAME, info, StructureCache.for_output(job.output))
 
 
 def _protect(
     job: Job, parts: list[Part], refs: PageReferences, folder: Path, password: Password
 ) -> list[Problem]:
     """Write the public pack beside the full one and encrypt the full one when it must be."""
-    from packgen.pack import protect_pack
+    from packgen.pack import StructureCache, protect_pack
 
-    info = _pack_info(job.plan, job.prepared)
-    return protect_pack(folder, job.plan, parts, info, refs.settle, password)
+    info, structures = _pack_info(job.plan, job.prepared), StructureCache.for_output(job.output)
+    return protect_pack(folder, job.plan, parts, info, refs.settle, password, structures)
 
 
 def _check_templates(
@@ -271,6 +285,7 @@ def _pack_info(plan: PackPlan, prepared: Prepared) -> PackInfo:
         subject=f"Agenda and papers for the meeting of {day}",
         author=name,
         footer=f"{name} – {day}",
+        language=prepared.settings.language,
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from packgen.convert.conversion import Conversion
 from packgen.convert.kept import runtime_dir, take_offices
 from packgen.convert.office import start_offices
+from packgen.convert.profile import SETTINGS
 from packgen.convert.soffice import Office, install_stamp, soffice_version
 from packgen.files import read_json_object, write_atomic
 from packgen.store import MAX_AGE, Store
@@ -28,7 +29,7 @@ VERSION_FILE = "libreoffice-version.json"
 FORMAT = "packgen-pdf-cache/1"
 BROKEN = "Ignoring a broken cached PDF (%s); it will be converted again"
 # What packgen asks LibreOffice for; change it whenever convert.client_command changes.
-CONVERSION = "soffice --headless --norestore --convert-to pdf (writer_pdf_Export, defaults)"
+CONVERSION = f"soffice --headless --norestore --convert-to pdf ({SETTINGS})"
 FONT_DIRS = (
     Path("/usr/share/fonts"),
     Path("/usr/local/share/fonts"),

@@ -33,6 +33,7 @@ from packgen.convert.keeper import (
     read_state,
     try_lock,
 )
+from packgen.convert.profile import SETTINGS
 from packgen.convert.soffice import (
     Progress,
     Run,
@@ -153,7 +154,7 @@ def take_offices(
     folder = runtime_dir() if executable and keep > 0 else None
     if folder is None or executable is None:
         return []
-    stamp = install_stamp(Path(executable))
+    stamp = f"{install_stamp(Path(executable))}|{SETTINGS}"  # a profile set up otherwise: anew
     places = [folder / f"office-{_short(executable)}-{n}" for n in range(slots)]
     taken: list[KeptOffice] = []
     try:

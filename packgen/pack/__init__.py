@@ -5,9 +5,11 @@ from packgen.faces import lazy_face
 __getattr__, __dir__, __all__ = lazy_face(
     __name__,
     {
+        "accessibility": ["Check", "audit"],
         "merge": ["assemble", "open_pdf", "page_counts"],
         "pagerefs": ["PageReferences"],
         "protect": ["open_protected", "protect_pack"],
+        "structure": ["StructureCache"],
         "split": ["mb", "section_sizes", "split_pack", "write_parts"],
     },
 )

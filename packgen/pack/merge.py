@@ -30,6 +30,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from packgen import __version__
 from packgen.errors import InputError, Location, Problem
+from packgen.pack.fonts import Font, embed_font, load_font, winansi_string
+from packgen.pack.structure import StructureCache
+from packgen.pack.tagged import TaggedPack
 from packgen.plan import Layout, PackInfo, Part, plan_layout
 
 log = logging.getLogger(__name__)
@@ -124,15 +127,24 @@ _READERS = _ReaderCache(READER_CACHE_BYTES)
 _ENCRYPTED = "the PDF is encrypted or password-protected: ask for an unprotected copy"
 
 
-def assemble(parts: Sequence[Part], out: Path, info: PackInfo) -> Layout:
-    """Write the merged, stamped, bookmarked pack to `out` and return its layout."""
+def assemble(
+    parts: Sequence[Part], out: Path, info: PackInfo, structures: StructureCache | None = None
+) -> Layout:
+    """Write the merged, stamped, bookmarked, tagged pack to `out` and return its layout.
+
+    `structures` keeps the documents' structure trees for the next build."""
     readers = {part.key: open_pdf(part.pdf) for part in parts}
     layout = plan_layout(parts, {key: len(r.pages) for key, r in readers.items()})
     writer = PdfWriter()
+    tree = TaggedPack(writer, cache=structures)
     for part in parts:
+        start = len(writer.pages)
         writer.append(readers[part.key], import_outline=False)
-    for page in writer.pages:
-        _strip_local_references(page)
+        for page in writer.pages[start:]:
+            _strip_local_references(page)
+        if not tree.add(readers[part.key], start, part.title, part.pdf):
+            layout.untagged.append(part.key)
+    tree.finish(info.language, info.title)
     _stamp(writer, parts, layout, info)
     _add_bookmarks(writer, parts, layout)
     writer.set_page_label(0, layout.pages - 1, style=PageLabelStyle.DECIMAL, start=1)
@@ -199,20 +211,44 @@ def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackI
     in q … Q and never parsed or recompressed.
     """
     firsts = {layout.documents[p.key][0] - 1: p.item for p in parts if p.item is not None}
-    fonts = _font_resources(writer)
+    faces = stamp_fonts()
+    fonts = _font_resources(writer, faces)
     save = writer._add_object(_stream(b"q\n"))  # one "q" stream, shared by every page
     for index, page in enumerate(writer.pages):
         box = _display_box(page)
         footer = f"{info.footer}  \u00b7  Page {index + 1} of {layout.pages}"
         item = f"Item {firsts[index]}" if index in firsts else None
-        form = _form_xobject(writer, box.size, _overlay(box.size, footer, item), fonts)
+        form = _form_xobject(writer, box.size, _overlay(box.size, footer, item, faces), fonts)
         _wrap_contents(writer, page, save, _placement(box), _add_xobject(page, form))
 
 
-def _font_resources(writer: PdfWriter) -> IndirectObject:
-    """Add the stamps' resources: the footer's and the item box's standard fonts."""
+@dataclass(frozen=True)
+class StampFonts:
+    """The footer's and the item box's fonts: embedded subsets, or the standard ones if no
+    font is installed to embed (the pack is then not PDF/UA: `check-pdf` says so)."""
+
+    regular: Font | None
+    bold: Font | None
+
+    def width(self, text: str, bold: bool, size: float) -> float:
+        font = self.bold if bold else self.regular
+        if font is not None:
+            return font.width(text, size)
+        return stringWidth(text, ITEM_FONT if bold else FOOTER_FONT, size)
+
+
+def stamp_fonts() -> StampFonts:
+    """Load the fonts the stamps are drawn in."""
+    return StampFonts(load_font("regular"), load_font("bold"))
+
+
+def _font_resources(writer: PdfWriter, faces: StampFonts) -> IndirectObject:
+    """Add the stamps' resources: the footer's and the item box's fonts."""
     fonts = DictionaryObject()
-    for name, font in _FONTS.items():
+    for (name, font), face in zip(_FONTS.items(), (faces.regular, faces.bold), strict=True):
+        if face is not None:
+            fonts[NameObject(name)] = embed_font(writer, face)
+            continue
         fonts[NameObject(name)] = writer._add_object(
             DictionaryObject(
                 {
@@ -334,34 +370,31 @@ def _placement(box: _Box) -> Transformation:
     return Transformation().rotate(box.rotation).translate(*corner)
 
 
-def _overlay(size: tuple[float, float], footer: str, item: str | None) -> bytes:
-    """Draw a page's stamp, upright on a page of the size shown: the footer and the item box."""
+def _overlay(size: tuple[float, float], footer: str, item: str | None, fonts: StampFonts) -> bytes:
+    """Draw a page's stamp, upright on a page of the size shown: the footer and the item box,
+    each marked as a pagination artifact, so that a screen reader passes over them."""
     width, height = size
-    footer_size = min(FOOTER_SIZE, 0.9 * width / stringWidth(footer, FOOTER_FONT, 1))
-    x = width / 2 - stringWidth(footer, FOOTER_FONT, footer_size) / 2
-    ops = [f"0.25 g {_text_op('/F1', footer_size, x, FOOTER_BASELINE, footer)}"]
+    footer_size = min(FOOTER_SIZE, 0.9 * width / fonts.width(footer, False, 1))
+    x = width / 2 - fonts.width(footer, False, footer_size) / 2
+    ops = [
+        f"{_ARTIFACT % '/Footer'} 0.25 g "
+        f"{_text_op('/F1', footer_size, x, FOOTER_BASELINE, footer)} EMC"
+    ]
     if item is not None:
-        box_width, box_height = stringWidth(item, ITEM_FONT, ITEM_SIZE) + 10, ITEM_SIZE + 6
+        box_width, box_height = fonts.width(item, True, ITEM_SIZE) + 10, ITEM_SIZE + 6
         x, y = width - ITEM_MARGIN - box_width, height - ITEM_MARGIN - box_height
+        ops.append(_ARTIFACT % "/Header")
         ops.append(f"1 1 1 rg 0.2 G 0.8 w {_pdf(x, y, box_width, box_height)} re B")
-        ops.append(f"0 g {_text_op('/F2', ITEM_SIZE, x + 5, y + 4.5, item)}")
+        ops.append(f"0 g {_text_op('/F2', ITEM_SIZE, x + 5, y + 4.5, item)} EMC")
     return "\n".join(ops).encode("ascii") + b"\n"
+
+
+_ARTIFACT = "/Artifact <</Type /Pagination /Subtype %s>> BDC"
 
 
 def _text_op(font: str, size: float, x: float, y: float, text: str) -> str:
     """Show `text` in a WinAnsi-encoded standard font at (x, y)."""
-    return f"BT {font} {_pdf(size)} Tf {_pdf(x, y)} Td {_string(text)} Tj ET"
-
-
-def _string(text: str) -> str:
-    """A PDF string of `text` in WinAnsiEncoding, written in ASCII with octal escapes."""
-    return "(" + "".join(map(_string_byte, text.encode("cp1252", errors="replace"))) + ")"
-
-
-def _string_byte(byte: int) -> str:
-    if byte < 32 or byte > 126:
-        return f"\\{byte:03o}"
-    return "\\" + chr(byte) if chr(byte) in "()\\" else chr(byte)
+    return f"BT {font} {_pdf(size)} Tf {_pdf(x, y)} Td {winansi_string(text)} Tj ET"
 
 
 def _pdf(*values: float) -> str:

@@ -11,6 +11,7 @@ from packgen.convert import CachedConverter
 from packgen.errors import ConversionError, Location, Problem
 from packgen.pack.merge import open_pdf, page_counts
 from packgen.pack.protect import public_parts, public_plan
+from packgen.pack.structure import StructureCache, read_ahead
 from packgen.plan import Layout, PackDocument, PackPlan, Part, agenda_document, plan_layout
 from packgen.render import PageRefs, RenderCache, render_document
 
@@ -26,6 +27,7 @@ class PageReferences:
     convert: CachedConverter
     render_cache: RenderCache | None = None  # agendas rendered before are copied
     agenda_pages: int = 1  # the agenda's length before it is first converted (the last pack's)
+    structures: StructureCache | None = None  # the other documents' trees, read meanwhile
 
     def settle(
         self, parts: list[Part], plan: PackPlan, folder: Path, *, ahead: bool = False
@@ -36,8 +38,18 @@ class PageReferences:
         render it, in the same LibreOffice round, so that its turn later finds the PDF in the cache.
         """
         agenda = agenda_document(plan)
-        counts = page_counts([part for part in parts if part.key != agenda.key])
+        others = [part for part in parts if part.key != agenda.key]
+        counts = page_counts(others)
         counts[agenda.key] = self._agenda_pages(parts, agenda.key)
+        # While LibreOffice converts the agenda, the others' structure trees are read for the
+        # merge; nothing else reads their PDFs until then.
+        reading = read_ahead([part.pdf for part in others], self.structures, open_pdf)
+        try:
+            return self._rounds(parts, plan, folder, counts, agenda, ahead)
+        finally:
+            reading.join()
+
+    def _rounds(self, parts, plan, folder, counts, agenda, ahead: bool) -> Layout:
         printed = None  # no agenda printed page numbers yet
         for _ in range(MAX_AGENDA_ROUNDS):
             layout = plan_layout(parts, counts)

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pypdf import PdfReader, PdfWriter
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen.canvas import Canvas
 
 from packgen.errors import DistributionError, Location, Problem
 from packgen.files import sha256, write_atomic
 from packgen.pack.merge import assemble
+from packgen.pack.notice import write_notice
+from packgen.pack.structure import StructureCache
 from packgen.plan import (
     MANIFEST,
     PACK_NAME,
@@ -52,22 +51,6 @@ def notice_text(number: int | None, title: str) -> str:
     if number is None:
         return f"{title}: restricted, not for publication"
     return NOTICE.format(number=number, title=title)
-
-
-def write_notice(path: Path, text: str, size: tuple[float, float] = A4) -> Path:
-    """Write a one-page PDF carrying `text` and nothing from the paper it stands for."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    canvas = Canvas(str(path), pagesize=size, invariant=1, pageCompression=1)
-    canvas.setFont(_FONT, _FONT_SIZE)
-    width, height = size
-    lines = simpleSplit(text, _FONT, _FONT_SIZE, width - 2 * _MARGIN)
-    y = height * 0.62 + _LEADING * (len(lines) - 1) / 2
-    for line in lines:
-        canvas.drawCentredString(width / 2, y, line)
-        y -= _LEADING
-    canvas.showPage()
-    canvas.save()
-    return path
 
 
 def public_parts(parts: Sequence[Part], restricted: Set[str], folder: Path) -> list[Part]:
@@ -109,6 +92,7 @@ def protect_pack(
     info: PackInfo,
     settle: Callable[[list[Part], PackPlan, Path], object],
     password: Callable[[], str | None] = lambda: pack_password(),
+    structures: StructureCache | None = None,
 ) -> list[Problem]:
     """Write the public pack beside the full one, then encrypt the full pack when it must be.
 
@@ -123,7 +107,8 @@ def protect_pack(
         public = public_parts(parts, restricted, work / "notices")
         settle(public, public_plan(plan, public), work)
         public = [_fresh_agenda(part, work) for part in public]
-    layout = assemble(public, folder / PUBLIC_PACK, replace(info, title=f"{info.title} (public)"))
+    info = replace(info, title=f"{info.title} (public)")
+    layout = assemble(public, folder / PUBLIC_PACK, info, structures)
     shutil.rmtree(work, ignore_errors=True)
     items = {(d.item.number, d.item.title): None for d in plan.documents if d.restricted and d.item}
     warnings, algorithm = [], None

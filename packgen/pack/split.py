@@ -11,6 +11,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from packgen.errors import DistributionError
+from packgen.pack.tagged import TaggedPack
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,19 @@ def sections(reader: PdfReader) -> list[Section]:
 def write_part(reader: PdfReader, parts: list[Section], password: str | None = None) -> bytes:
     """Return a PDF of the given consecutive sections, with their bookmarks and pack page labels."""
     writer = PdfWriter()
+    tree = TaggedPack(writer)
     for section in parts:
+        start = len(writer.pages)
         writer.append(reader, pages=(section.start, section.end), import_outline=True)
+        tree.add_range(reader, start, section.start, section.end)
     first = parts[0].start
     writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=first + 1)
     if reader.metadata:
         writer.add_metadata({k: str(v) for k, v in reader.metadata.items()})
+    catalog = reader.trailer["/Root"]
+    if "/StructTreeRoot" in catalog:  # the pack is tagged: so is each part
+        title = str(reader.metadata.title) if reader.metadata and reader.metadata.title else ""
+        tree.finish(str(catalog.get("/Lang", "")), title)
     if password:
         writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
     buffer = io.BytesIO()

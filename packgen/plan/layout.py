@@ -29,6 +29,7 @@ class PackInfo:
     subject: str
     author: str  # the partnership
     footer: str  # "BHR Safeguarding Partnership – 15 October 2020"
+    language: str = "en-GB"  # the pack's language, for screen readers
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Layout:
     pages: int
     documents: dict[str, tuple[int, int]] = field(default_factory=dict)
     items: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # The documents that came without a structure tree (not where anything sits: not compared).
+    untagged: list[str] = field(default_factory=list, compare=False)
 
 
 def plan_layout(parts: Sequence[Part], counts: dict[str, int]) -> Layout:

@@ -61,7 +61,7 @@ def _describe(value: Any) -> Any:
         return {"float": repr(value)}
     if isinstance(value, Image):
         digest = hashlib.sha256(value.path.read_bytes()).hexdigest()
-        return {"image": [value.path.name, digest, repr(float(value.height_mm))]}
+        return {"image": [value.path.name, digest, repr(float(value.height_mm)), value.alt]}
     if isinstance(value, Record):
         return {"record": _pairs(vars(value))}
     if isinstance(value, dict):

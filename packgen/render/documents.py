@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import re
@@ -150,13 +151,15 @@ def render_document(
     key = None
     if cache is not None:
         meeting = plan.meeting.date.isoformat()
-        key = render_key(digest, context, page_refs, doc.key, doc.title, meeting)
+        language = prepared.settings.language
+        key = render_key(digest, context, page_refs, doc.key, doc.title, meeting, language)
         cached = cache.get(key)
         if cached is not None:
             write_atomic(target, cached, 0o644)
             log.info("Reused %s (unchanged)", target.name)
             return target
-    rendered = _render(doc, plan, analyse(path, data, digest), name, context)
+    template = analyse(path, data, digest)
+    rendered = _render(doc, plan, template, name, context, prepared.settings.language)
     write_atomic(target, rendered, 0o644)
     if cache is not None:
         cache.put(key, rendered)
@@ -165,7 +168,12 @@ def render_document(
 
 
 def _render(
-    doc: PackDocument, plan: PackPlan, template: Template, name: str, context: dict[str, Any]
+    doc: PackDocument,
+    plan: PackPlan,
+    template: Template,
+    name: str,
+    context: dict[str, Any],
+    language: str = "en-GB",
 ) -> bytes:
     """Render the template with one parse of its bytes; return the document's bytes."""
     unbalanced = _unbalanced(template, name)
@@ -178,6 +186,8 @@ def _render(
         problem = Problem(_locate(template, name, exc), _message(exc))
         raise TemplateError(f"{name} can't be rendered for {doc.key}.", [problem]) from exc
     _even_out_looped_columns(tpl, template)
+    _describe_pictures(tpl, _alternative_texts(context))
+    _set_language(tpl, language)
     _fix_properties(tpl, doc, plan)
     return _deterministic_bytes(tpl)
 
@@ -193,6 +203,61 @@ def _with_images(value: Any, tpl: DocxTemplate) -> Any:
     if isinstance(value, list):
         return [_with_images(v, tpl) for v in value]
     return value
+
+
+def _set_language(tpl: DocxTemplate, language: str) -> None:
+    """Make `language` the document's own (Word's default for its text; the PDF's /Lang)."""
+    styles = tpl.docx.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = styles.makeelement(qn("w:docDefaults"), {})
+        styles.insert(0, defaults)
+    run = defaults.find(qn("w:rPrDefault"))
+    if run is None:
+        run = defaults.makeelement(qn("w:rPrDefault"), {})
+        defaults.insert(0, run)
+    props = run.find(qn("w:rPr"))
+    if props is None:
+        props = run.makeelement(qn("w:rPr"), {})
+        run.append(props)
+    lang = props.find(qn("w:lang"))
+    if lang is None:
+        lang = props.makeelement(qn("w:lang"), {})
+        props.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def _alternative_texts(value: Any) -> dict[str, str]:
+    """Each context picture's alternative text, by the SHA-256 of its bytes."""
+    if isinstance(value, Image):
+        return {hashlib.sha256(value.path.read_bytes()).hexdigest(): value.alt} if value.alt else {}
+    if isinstance(value, Record):
+        value = vars(value)
+    items = value.values() if isinstance(value, dict) else value
+    found: dict[str, str] = {}
+    for item in items if isinstance(items, list | tuple) or isinstance(value, dict) else ():
+        found.update(_alternative_texts(item))
+    return found
+
+
+def _describe_pictures(tpl: DocxTemplate, texts: dict[str, str]) -> None:
+    """Give each picture its alternative text (Word's description, LibreOffice's PDF /Alt)."""
+    parts = [tpl.docx.part] + [
+        section_part.part
+        for section in tpl.docx.sections
+        for section_part in (section.header, section.footer)
+        if not section_part.is_linked_to_previous
+    ]
+    for part in parts:
+        for frame in part.element.iter(qn("wp:inline"), qn("wp:anchor")):
+            blip = next(frame.iter(qn("a:blip")), None)
+            described = frame.find(qn("wp:docPr"))
+            if blip is None or described is None or described.get("descr"):
+                continue
+            image = part.related_parts.get(blip.get(qn("r:embed")))
+            text = texts.get(hashlib.sha256(image.blob).hexdigest()) if image is not None else None
+            if text:
+                described.set("descr", text)
 
 
 # --- errors --------------------------------------------------------------------------------

@@ -5,7 +5,13 @@ from packgen.faces import lazy_face
 __getattr__, __dir__, __all__ = lazy_face(
     __name__,
     {
-        "manifest": ["manifest_layout", "read_manifest", "relative_name", "write_manifest"],
+        "manifest": [
+            "manifest_layout",
+            "read_manifest",
+            "relative_name",
+            "untagged_warnings",
+            "write_manifest",
+        ],
         "reuse": [
             "Password",
             "kept_without_reading",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from packgen.convert import CACHE_DIR as PDF_DIR
 from packgen.convert import PdfCache
+from packgen.pack import StructureCache
 from packgen.read import CACHE_DIR as SHEETS_DIR
 from packgen.read import SheetCache
 from packgen.render import RenderCache, TemplateRecords
@@ -16,10 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def prune_caches(output: Path, max_age: float = MAX_AGE) -> int:
-    """Remove the PDFs, rendered documents, sheets and template records under `output/.cache/`
-    neither written nor used for `max_age` seconds; return how many went."""
+    """Remove the PDFs, rendered documents, sheets, template records and structure trees under
+    `output/.cache/` neither written nor used for `max_age` seconds; return how many went."""
     caches = [
         PdfCache(output / PDF_DIR),
+        StructureCache.for_output(output),
         RenderCache.for_output(output),
         SheetCache(output / SHEETS_DIR),
         TemplateRecords.for_output(output),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen import __version__
+from packgen.errors import Location, Problem, Severity
 from packgen.files import read_json_object, sha256
 from packgen.plan import MANIFEST, PACK_NAME, Layout, PackDocument, PackPlan, Part
 
@@ -42,7 +43,7 @@ def write_manifest(
             "pypdf": metadata.version("pypdf"),
         },
         "items": _items(plan, layout),
-        "documents": [_document(doc, layout) for doc in plan.documents],
+        "documents": [_document(doc, layout, data) for doc in plan.documents],
         "sources": _sources(plan, prepared, data, templates),
         **(reuse or {}),  # what a rebuild compares to reuse this pack when nothing changed
     }
@@ -61,6 +62,7 @@ def manifest_layout(manifest: dict) -> Layout:
         pages=manifest["pages"],
         documents={d["key"]: tuple(d["pages"]) for d in manifest["documents"]},
         items={i["number"]: tuple(i["pages"]) for i in manifest["items"] if i["pages"]},
+        untagged=[d["key"] for d in manifest["documents"] if d.get("tagged") is False],
     )
 
 
@@ -76,7 +78,7 @@ def _items(plan: PackPlan, layout: Layout) -> list[dict]:
     ]
 
 
-def _document(doc: PackDocument, layout: Layout) -> dict:
+def _document(doc: PackDocument, layout: Layout, data: Path) -> dict:
     return {
         "key": doc.key,
         "title": doc.title,
@@ -85,7 +87,25 @@ def _document(doc: PackDocument, layout: Layout) -> dict:
         "pdf": f"pdf/{doc.key}.pdf",
         "docx": None if doc.paper else f"documents/{doc.key}.docx",
         "restricted": doc.restricted,
+        "tagged": doc.key not in layout.untagged,  # a screen reader can follow it
+        "paper": relative_name(doc.paper.path, data, "data")[len("data/") :] if doc.paper else None,
     }
+
+
+def untagged_warnings(manifest: dict) -> list[Problem]:
+    """Warn of each document in a pack's manifest that a screen reader can't follow."""
+    warnings = []
+    for doc in manifest.get("documents", []):
+        if doc.get("tagged") is not False:
+            continue
+        if doc.get("paper"):
+            folder, _, name = str(doc["paper"]).rpartition("/")
+            where, advice = Location(folder or "data", name), "ask its author for an accessible PDF"
+        else:
+            where, advice = Location(PACK_NAME, doc["title"]), "LibreOffice exported it untagged"
+        message = f"not tagged, so screen readers can't follow it; {advice}"
+        warnings.append(Problem(where, message, Severity.WARNING))
+    return warnings
 
 
 def _sources(plan: PackPlan, prepared: Prepared, data: Path, templates: Path) -> list[dict]:
