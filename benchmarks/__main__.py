@@ -39,7 +39,7 @@ from packgen.convert import (
 from packgen.settings import KEEP_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA, TEMPLATES, OUTPUT = ROOT / "data", ROOT / "templates", ROOT / "output"
+DATA, TEMPLATES, OUTPUT = ROOT / "data", ROOT / "packgen" / "templates", ROOT / "output"
 MEETING = "2020-10-15"
 RUNS, PAIRED_RUNS, BIG_RUNS = 5, 9, 3
 TARGETS = (  # (name, ratio key, limit)

@@ -47,9 +47,8 @@ DATA = click.option(
 TEMPLATES = click.option(
     "--templates",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("templates"),
-    show_default=True,
-    help="Folder holding the Word templates.",
+    default=None,
+    help="Folder holding the Word templates [default: templates, else packgen's own].",
 )
 OUTPUT = click.option(
     "--output",
@@ -138,12 +137,12 @@ def check_pdf(pdf: Path) -> None:
 @OUTPUT
 @click.pass_context
 def render(
-    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path | None, output: Path
 ) -> None:
     """Render the meeting's Word documents into OUTPUT/<date>/documents/."""
     from packgen.commands import render_meeting  # each command imports only the stages it runs
 
-    paths = render_meeting(data, templates, output, meeting)
+    paths = render_meeting(data, _templates(ctx, templates), output, meeting)
     if not (ctx.obj and ctx.obj.get("quiet")):
         for path in paths:
             click.echo(str(path))
@@ -173,13 +172,18 @@ def doctor(data: Path, output: Path) -> None:
 @OUTPUT
 @click.pass_context
 def build(
-    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path, output: Path
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path | None, output: Path
 ) -> None:
     """Build the meeting pack into OUTPUT/<date>/ (the next meeting when MEETING is not given)."""
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
     with _ConversionBar(enabled=not quiet) as progress, _stop_on_sigterm():
         result = build_pack(
-            data, templates, output, meeting, progress=progress, password=_ask_password
+            data,
+            _templates(ctx, templates),
+            output,
+            meeting,
+            progress=progress,
+            password=_ask_password,
         )
     if not quiet:
         click.echo(
@@ -249,15 +253,16 @@ def email(
     ctx: click.Context,
     meeting: dt.date | None,
     data: Path,
-    templates: Path,
+    templates: Path | None,
     output: Path,
     **flags: bool,
 ) -> None:
     """Write email drafts of the built pack to OUTPUT/<date>/email/; --send sends them."""
     from packgen.distribute import EmailOptions, email_meeting
 
+    chosen = _templates(ctx, templates)
     report = email_meeting(
-        data, templates, output, meeting, EmailOptions(**flags), lambda: _ask_password(False)
+        data, chosen, output, meeting, EmailOptions(**flags), lambda: _ask_password(False)
     )
     if ctx.obj and ctx.obj.get("quiet"):
         return
@@ -270,6 +275,18 @@ def email(
             f"{len(report.changed)} had an earlier version of the pack and were not sent this "
             "one; run again with --resend to send it to them"
         )
+
+
+def _templates(ctx: click.Context, given: Path | None) -> Path:
+    """The templates folder for this run; say once when it is packgen's defaults."""
+    from packgen.commands import choose_templates
+
+    folder, default = choose_templates(given)
+    if default and not (ctx.obj and ctx.obj.get("quiet")):
+        click.echo(
+            f"No templates/ folder here: using packgen's default templates ({folder})", err=True
+        )
+    return folder
 
 
 def _ask_password(confirm: bool = True) -> str | None:

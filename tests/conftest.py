@@ -57,7 +57,7 @@ def protected_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from packgen.commands.pipeline import build
 
     output = tmp_path_factory.mktemp("protected")
-    templates = ROOT / "templates"
+    templates = ROOT / "packgen" / "templates"
     result = build(SAMPLE, templates, output, dt.date(2020, 10, 15), password=lambda: PACK_PASSWORD)
     return result.folder
 

@@ -250,7 +250,7 @@ def make_prepared(tmp: Path, **changes) -> Prepared:
     return Prepared(settings(tmp), partnership, meeting, agenda, papers)
 
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "packgen" / "templates"
 
 
 def edited_template(tmp_path: Path, name: str, old: str, new: str) -> Path:

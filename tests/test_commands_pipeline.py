@@ -22,7 +22,7 @@ from packgen.cli import cli
 pytestmark = pytest.mark.soffice
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA, TEMPLATES = ROOT / "data", ROOT / "templates"
+DATA, TEMPLATES = ROOT / "data", ROOT / "packgen" / "templates"
 MEETING = "2020-10-15"
 
 

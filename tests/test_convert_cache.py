@@ -24,7 +24,7 @@ from packgen.convert.cache import (
 from packgen.write.reuse import reuse_record
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA, TEMPLATES = ROOT / "data", ROOT / "templates"
+DATA, TEMPLATES = ROOT / "data", ROOT / "packgen" / "templates"
 MEETING = dt.date(2020, 10, 15)
 DAY = MEETING.isoformat()
 PAPER = "papers/2020-10-15/Case Review Protocol.docx"

@@ -27,7 +27,7 @@ from packgen.errors import InputError
 from packgen.settings import KEEP_ENV, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "packgen" / "templates"
 MEETING = dt.date(2020, 10, 15)
 
 

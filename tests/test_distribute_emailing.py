@@ -34,7 +34,7 @@ from packgen.pack.protect import encrypt_pdf, encryption_algorithm
 from packgen.read.meetings import read_meetings_workbook
 from packgen.settings import EmailSettings
 
-TEMPLATE = Path(__file__).parent.parent / "templates" / "email.txt"
+TEMPLATE = Path(__file__).parent.parent / "packgen" / "templates" / "email.txt"
 SENDER = "bhr.partnership@bhr-partnership.example"
 MEETING = Meeting(dt.date(2020, 10, 15), dt.time(14), dt.time(16), "Microsoft Teams", "CH", "SE")
 ITEMS = (

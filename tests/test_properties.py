@@ -143,5 +143,5 @@ def test_an_action_reaches_the_document_as_typed_or_is_reported_at_its_cell(
     plan = plan_pack(prepared)
     doc = next(d for d in plan.documents if d.key == "03-action-log")
     with tempfile.TemporaryDirectory() as out:
-        path = render_document(doc, plan, prepared, ROOT / "templates", Path(out))
+        path = render_document(doc, plan, prepared, ROOT / "packgen" / "templates", Path(out))
         assert fold(CONTROL.sub("", text)) in docx_text(path)

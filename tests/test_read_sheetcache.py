@@ -317,7 +317,7 @@ def test_a_rebuild_reads_only_the_changed_workbook_and_makes_the_same_pack(
     monkeypatch.setattr(
         openpyxl, "load_workbook", lambda *a, **k: [opened.append(1), loading(*a, **k)][1]
     )
-    templates, output = ROOT / "templates", tmp_path / "output"
+    templates, output = ROOT / "packgen" / "templates", tmp_path / "output"
     build(sample_copy, templates, output, MEETING)
     assert (sorted(read), len(opened)) == (SAMPLE_BOOKS, len(SAMPLE_BOOKS))
     set_value(sample_copy / "action_log.xlsx", ACTION_TEXT, "Sheet cache check: a changed action")

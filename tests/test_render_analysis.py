@@ -17,7 +17,7 @@ from packgen.render.analysis import TemplateRecords, template_bytes
 from packgen.render.documents import check_templates
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "packgen" / "templates"
 SAMPLE = ROOT / "data"
 
 

@@ -19,7 +19,7 @@ from packgen.render.cache import RenderCache, is_complete_docx
 from packgen.render.documents import render_all, render_document
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "packgen" / "templates"
 SAMPLE = ROOT / "data"
 DOCUMENTS = 8  # documents the small partnership renders from templates
 

@@ -20,7 +20,7 @@ from packgen.model import Recommendation, RecommendationsTable
 from packgen.plan.documents import plan_pack
 from packgen.render.documents import check_templates, render_all, render_document
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "packgen" / "templates"
 NAMES = sorted(p.name for p in TEMPLATES.glob("*.docx"))
 
 

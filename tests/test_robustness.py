@@ -55,7 +55,7 @@ from corpus import (
 from packgen.cli import cli
 
 pytestmark = pytest.mark.soffice
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "packgen" / "templates"
 KENT = f"{PAPERS}/Kent Thematic Analysis - Executive Summary.pdf"
 LETTER = f"{PAPERS}/Rapid Review Letter.docx"
 WOOD = f"{PAPERS}/Sir Alan Wood - Phase One Report.pdf"

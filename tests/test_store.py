@@ -24,7 +24,7 @@ from packgen.store import MAX_AGE, PACKAGE, Store, code_digest, package_digest, 
 from packgen.write.caches import prune_caches
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "packgen" / "templates"
 PAPER = Path("papers/2020-10-15/Case Review Protocol.docx")
 MEETING = dt.date(2020, 10, 15)
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

@@ -123,6 +123,19 @@ def repeat_header(row) -> None:
     tr_pr.append(header)
 
 
+def details(doc, lines: Sequence[Sequence[tuple[str, str]]], stops_cm: Sequence[float]) -> None:
+    """Write label: value details as lines of text, not a table with no header cells (a
+    screen reader reads a table cell by cell): each label bold, each value at a tab stop."""
+    for pairs in lines:
+        paragraph = doc.add_paragraph(style="Table Text")
+        for stop in stops_cm:
+            paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(stop))
+        for n, (label, value) in enumerate(pairs):
+            paragraph.add_run(("\t" if n else "") + label).bold = True
+            paragraph.add_run("\t")
+            paragraph.add_run(value)
+
+
 def grid(doc, widths_cm: Sequence[float], rows: int = 1) -> Table:
     """Add a Table Grid table with fixed column widths."""
     table = doc.add_table(rows=rows, cols=len(widths_cm))
@@ -172,22 +185,17 @@ def values_row(table: Table, texts: Sequence[str]):
 def agenda() -> Document:
     """Agenda: meeting table, title, items with lead, time, start and pages, future meetings."""
     doc = new_document("Agenda")
-    info = grid(doc, [3.0, 7.0, 2.0, 5.0], rows=0)
-    for label, value in (
-        ("Meeting:", "{{ meeting.title }}"),
-        ("Date:", "{{ meeting.date }}"),
-        ("Venue:", "{{ meeting.venue }}"),
-        ("Chair:", "{{ meeting.chair }}"),
-        ("Secretariat:", "{{ meeting.secretariat }}"),
-    ):
-        row = info.add_row()
-        cell_text(row.cells[0], label, bold=True)
-        if label == "Date:":
-            cell_text(row.cells[1], value)
-            cell_text(row.cells[2], "Time:", bold=True)
-            cell_text(row.cells[3], "{{ meeting.time }}")
-        else:
-            cell_text(row.cells[1].merge(row.cells[3]), value)
+    details(
+        doc,
+        [
+            [("Meeting:", "{{ meeting.title }}")],
+            [("Date:", "{{ meeting.date }}"), ("Time:", "{{ meeting.time }}")],
+            [("Venue:", "{{ meeting.venue }}")],
+            [("Chair:", "{{ meeting.chair }}")],
+            [("Secretariat:", "{{ meeting.secretariat }}")],
+        ],
+        [3.0, 10.0, 12.0],
+    )
     title = para(doc, "A G E N D A", style="Title")
     title.paragraph_format.space_before = Pt(12)
     items = grid(doc, [1.0, 8.5, 1.8, 2.0, 1.4, 2.3])
@@ -233,16 +241,17 @@ def minutes() -> Document:
     """Notes of a meeting: meeting information, attendance, then the notes item by item."""
     doc = new_document("Notes of meeting")
     para(doc, "Meeting Information", style="Heading 1")
-    info = grid(doc, [3.5, 13.5], rows=0)
-    for label, value in (
-        ("Title:", "{{ meeting.title }}"),
-        ("Date:", "{{ meeting.date }}"),
-        ("Chair:", "{{ meeting.chair }}"),
-        ("Secretariat:", "{{ meeting.secretariat }}"),
-        ("Venue:", "{{ meeting.venue }}"),
-    ):
-        row = values_row(info, [label, value])
-        row.cells[0].paragraphs[0].runs[0].bold = True
+    details(
+        doc,
+        [
+            [("Title:", "{{ meeting.title }}")],
+            [("Date:", "{{ meeting.date }}")],
+            [("Chair:", "{{ meeting.chair }}")],
+            [("Secretariat:", "{{ meeting.secretariat }}")],
+            [("Venue:", "{{ meeting.venue }}")],
+        ],
+        [3.5],
+    )
     para(doc, "Attendance", style="Heading 1")
     table = grid(doc, [6.5, 6.0, 4.5])
     heading_row(table, ["Name", "Title", "Agency"])
@@ -354,23 +363,25 @@ def forward_plan() -> Document:
     return doc
 
 
+TITLE = "{{ header.title }}"
+
+
 def recommendations() -> Document:
     """SCR recommendations (landscape): case header, then one column per agency."""
     doc = new_document("SCR recommendations", landscape=True)
     para(doc, "{{ title }}", style="Heading 1")
-    head = grid(doc, [3.5, 9.35, 3.5, 9.35], rows=0)
-    for left, right in (
-        (("Case Type:", "{{ header.case_type }}"), ("Publication Date:", "{{ header.date }}")),
-        (("Lead LSCP:", "{{ header.lead }}"), ("Title and link to Report:", "{{ header.title }}")),
-    ):
-        row = values_row(head, [*left, *right])
-        for cell in (row.cells[0], row.cells[2]):
-            cell.paragraphs[0].runs[0].bold = True
-            shade(cell, HEADER_FILL)
-    row = head.add_row()
-    cell_text(row.cells[0], "Comments:", bold=True)
-    shade(row.cells[0], HEADER_FILL)
-    cell_text(row.cells[1].merge(row.cells[3]), "{{ header.comments }}")
+    details(
+        doc,
+        [
+            [("Case Type:", "{{ header.case_type }}"), ("Publication Date:", "{{ header.date }}")],
+            [
+                ("Lead LSCP:", "{{ header.lead }}"),
+                ("Title and link to Report:", "{{ header.title }}"),
+            ],
+            [("Comments:", "{{ header.comments }}")],
+        ],
+        [3.5, 12.85, 17.35],
+    )
     para(doc)
     table = grid(doc, [7.0, 0.5, 17.7, 0.5])
     heading_row(
@@ -510,4 +521,4 @@ def _write_fixed_dates(buffer: io.BytesIO, target: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("templates"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("packgen/templates"))

@@ -9,5 +9,6 @@ __getattr__, __dir__, __all__ = lazy_face(
         "doctor": ["diagnose"],
         "lock": ["meeting_lock"],
         "render": ["render_meeting"],
+        "template_folder": ["DEFAULT_TEMPLATES", "choose_templates"],
     },
 )
