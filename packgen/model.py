@@ -255,6 +255,9 @@ class Partnership:
     minutes: list[Minutes]
     letters: list[Letter]
     sources: list[Path] = field(default_factory=list)  # every file read, for the manifest
+    # The workbooks (and the Attendance sheet) a pack needs only when its agenda names their
+    # document, that aren't there: "case_review_tracker.xlsx", "meetings.xlsx › Attendance".
+    absent: frozenset[str] = frozenset()
 
 
 def long_date(date: dt.date) -> str:

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from packgen.check.start import first_steps, is_guidance
 from packgen.errors import InputError, Location, Problem, Problems, Severity
 from packgen.limits import docx_problem
 from packgen.model import (
@@ -22,7 +23,7 @@ from packgen.model import (
     Status,
     long_date,
 )
-from packgen.read import is_lock_file, read_partnership
+from packgen.read import ATTENDANCE_SHEET, NEEDED_FOR, is_lock_file, read_partnership
 from packgen.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,9 @@ PAPERS = "papers"
 REF = re.compile(r"\d{4}/\d{2,3}")
 GROUP_LEADS = {
     "all", "chair", "chairs", "partners", "partnershipmanagers", "partnershipmanager",
-    "secretariat", "statutorypartners", "bhrsafeguardingpartners", "tbc", "members",
+    "secretariat", "statutorypartners", "tbc", "members",
 }  # fmt: skip
+GROUP_ENDINGS = ("partners", "partnership")  # "<the partnership's name> Partners"
 _LEAD_SPLIT = re.compile(r"\s*(?:/|,|&|\band\b|\+)\s*", re.IGNORECASE)
 
 
@@ -73,7 +75,10 @@ def prepare(
 
 
 def stop_message(errors: list[Problem], date: dt.date | None) -> str:
-    """Say how many problems stop the pack, e.g. `2 problems stop the pack for 15 October 2020:`."""
+    """Say how many problems stop the pack, e.g. `2 problems stop the pack for 15 October 2020:`;
+    for a partnership just started, that there is nothing to build yet."""
+    if is_guidance(errors):
+        return "Nothing to build yet. Fill these in first, in this order:"
     count = "1 problem stops" if len(errors) == 1 else f"{len(errors)} problems stop"
     return f"{count} the pack{f' for {long_date(date)}' if date else ''}:"
 
@@ -92,13 +97,16 @@ def inspect(
     try:
         chosen, reason = choose_meeting(partnership, meeting, today or dt.date.today())
     except InputError as exc:
+        steps = first_steps(partnership)
+        if steps and not any(p.severity is Severity.ERROR for p in problems):
+            return None, [*problems, *steps]  # a new partnership: guidance, not every fault
         return None, [*problems, *exc.problems]
     log.info("Meeting: %s (%s)", long_date(chosen.date), reason)
     found = Problems()
     found.extend(problems)
     agenda = _agenda(partnership, chosen.date, found)
     papers = _papers(data, chosen.date, agenda, found)
-    _documents(partnership, chosen.date, agenda, found)
+    _documents(data, partnership, chosen.date, agenda, found)
     found.extend(cross_check(partnership, chosen, agenda))
     prepared = Prepared(settings, partnership, chosen, agenda, papers, found.items, reason)
     return prepared, found.items
@@ -211,17 +219,47 @@ def _find_file(ref: PaperRef, files: list[Path]) -> Path | None:
     return None
 
 
+# How a message names the document a Papers line asks for.
+NAMED = {
+    DocumentKind.MINUTES: "the notes of the previous meeting",
+    DocumentKind.ACTION_LOG: "the action log",
+    DocumentKind.TRACKER: "the case review tracker",
+    DocumentKind.RECOMMENDATIONS: "the SCR recommendations",
+    DocumentKind.LETTERS: "letters",
+}
+
+
 def _documents(
-    partnership: Partnership, date: dt.date, agenda: ForwardPlanMeeting, problems: Problems
+    data: Path,
+    partnership: Partnership,
+    date: dt.date,
+    agenda: ForwardPlanMeeting,
+    problems: Problems,
 ) -> None:
-    """Each document packgen writes needs its workbook's rows: an empty source is an error."""
+    """Each document packgen writes needs its workbook, and its workbook's rows: a workbook
+    that isn't there is an error only when an item names its document, naming that cell."""
     for item in agenda.items:
         for ref in item.papers:
+            where = item.papers_location or item.location
+            absent = _absent_source(data, partnership, ref.kind)
+            if absent:
+                problems.error(where, f"item {item.number} names {NAMED[ref.kind]}, but {absent}")
+                continue
             missing = _missing_source(partnership, date, item, ref.kind)
             if missing:
                 problems.error(
                     item.papers_location or item.location, f"item {item.number}: {missing}"
                 )
+
+
+def _absent_source(data: Path, partnership: Partnership, kind: DocumentKind | None) -> str:
+    """Say what isn't there that a document needs: its workbook, or the Attendance sheet."""
+    name = NEEDED_FOR.get(kind) if kind else None
+    if name and name in partnership.absent:
+        return f"{data / name} does not exist"
+    if kind is DocumentKind.MINUTES and ATTENDANCE_SHEET in partnership.absent:
+        return "meetings.xlsx has no Attendance sheet (Meeting, Member, Attendance)"
+    return ""
 
 
 def _missing_source(
@@ -279,7 +317,11 @@ def known_leads(partnership: Partnership) -> set[str]:
 
 def unknown_leads(lead: str, known: set[str]) -> list[str]:
     """The parts of a lead such as `KD/LP/TDV/MW` that name no member or group."""
-    return [p for p in _LEAD_SPLIT.split(lead) if p.strip() and _fold(p) not in known]
+    return [
+        p
+        for p in _LEAD_SPLIT.split(lead)
+        if p.strip() and _fold(p) not in known and not _fold(p).endswith(GROUP_ENDINGS)
+    ]
 
 
 def _fold(text: str) -> str:

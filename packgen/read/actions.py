@@ -51,9 +51,9 @@ def status_from_update(update: str) -> Status:
     )
 
 
-def read_actions(data: Path, problems: Problems) -> list[Action]:
+def read_actions(data: Path, problems: Problems, required: bool = True) -> list[Action]:
     """Read every action of the action log, in workbook order."""
-    sheets = cells.load(data, FILE, problems)
+    sheets = cells.load(data, FILE, problems, required)
     table = cells.table(FILE, sheets, COLUMNS, problems) if sheets else None
     if table is None:
         return []

@@ -27,11 +27,14 @@ NO = {"", "n", "no", "false", "0", "-"}
 
 
 def load(data: Path, name: str, problems: Problems, required: bool = True) -> list[Sheet] | None:
-    """Read a workbook's sheets, or record why it can't be read and return None."""
+    """Read a workbook's sheets, or record why it can't be read and return None.
+
+    A workbook that isn't `required` may be absent: then it is None without a word (the check
+    says so only when the meeting's pack needs it)."""
     path = data / name
     if not path.is_file():
-        message = f"not found in {data}"
-        (problems.error if required else problems.warn)(Location(name), message)
+        if required:
+            problems.error(Location(name), f"not found in {data}")
         return None
     try:
         return read_sheets(path)

@@ -7,7 +7,7 @@ from pathlib import Path
 from packgen.errors import Problems
 from packgen.model import Attendance, Attended, Meeting, Member
 from packgen.read import cells
-from packgen.read.workbook import Column, Sheet
+from packgen.read.workbook import Column, Sheet, find_table, normalise
 
 FILE = "meetings.xlsx"
 MEETINGS = (
@@ -35,6 +35,7 @@ ATTENDANCE = (
     Column("deputising", ("Deputising For", "For", "Deputising", "Deputy For"), required=False),
     Column("arrived", ("Arrived", "Arrival", "Arrived At"), required=False),
 )
+ATTENDANCE_SHEET = f"{FILE} › Attendance"
 ATTENDED = {
     **dict.fromkeys(("attended", "present", "yes", "y"), Attended.ATTENDED),
     **dict.fromkeys(("apologies", "apology", "absent", "no", "n"), Attended.APOLOGIES),
@@ -42,12 +43,15 @@ ATTENDED = {
 
 
 def read_meetings_workbook(
-    data: Path, problems: Problems
+    data: Path, problems: Problems, absent: set[str] | None = None
 ) -> tuple[list[Meeting], list[Member], list[Attendance]]:
-    """Read the three sheets of meetings.xlsx."""
+    """Read the three sheets of meetings.xlsx; an Attendance sheet it doesn't keep goes into
+    `absent` (as `ATTENDANCE_SHEET`)."""
     sheets = cells.load(data, FILE, problems)
     if not sheets:
         return [], [], []
+    if absent is not None and not has_attendance(sheets):
+        absent.add(ATTENDANCE_SHEET)
     return (
         _meetings(sheets, problems),
         _members(sheets, problems),
@@ -103,6 +107,8 @@ def _members(sheets: list[Sheet], problems: Problems) -> list[Member]:
 
 
 def _attendance(sheets: list[Sheet], problems: Problems) -> list[Attendance]:
+    if not has_attendance(sheets):
+        return []  # needed only for the notes of a meeting: the check says so then
     table = cells.table(FILE, sheets, ATTENDANCE, problems)
     found = []
     for row in table.rows() if table else ():
@@ -122,6 +128,12 @@ def _attendance(sheets: list[Sheet], problems: Problems) -> list[Attendance]:
                 )
             )  # fmt: skip
     return found
+
+
+def has_attendance(sheets: list[Sheet]) -> bool:
+    """Whether the workbook keeps attendance: a sheet so named, or one with its headings."""
+    named = any(normalise(s.title).startswith("attendance") for s in sheets)
+    return named or find_table(sheets, ATTENDANCE) is not None
 
 
 def _arrived(row, problems: Problems) -> str:
