@@ -24,14 +24,20 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "packgen" / "templates"
 NAMES = sorted(p.name for p in TEMPLATES.glob("*.docx"))
 
 
+def _texts(paragraph):
+    return paragraph.iter(qn("w:t"), qn("w:tab"))
+
+
 def text_of(path: Path) -> str:
-    """Return a document's text, paragraphs and table cells in order, one per line."""
+    """Return a document's text, paragraphs, table cells and tabbed values in order, one per
+    line."""
     lines: list[str] = []
 
     def walk(element) -> None:
         for child in element.iterchildren():
-            if child.tag == qn("w:p"):
-                lines.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
+            if child.tag == qn("w:p"):  # a tab stop separates a label from its value
+                parts = (t.text or "" if t.tag == qn("w:t") else "\t" for t in _texts(child))
+                lines.extend("".join(parts).split("\t"))
             elif child.tag in (qn("w:tbl"), qn("w:tr"), qn("w:tc")):
                 walk(child)
 
@@ -157,7 +163,7 @@ def test_tracker_lists_every_case_in_landscape(rendered):
 
 
 def test_recommendations_have_one_column_per_agency(rendered):
-    table = Document(rendered["07a-scr-recommendations"]).tables[1]
+    table = Document(rendered["07a-scr-recommendations"]).tables[-1]
     assert [c.text for c in table.rows[0].cells] == ["Recommendation", *RECOMMENDATIONS.agencies]
     assert [c.text for c in table.rows[2].cells] == [
         "2. Provide enhanced training.",
@@ -174,10 +180,10 @@ def test_recommendations_take_any_number_of_agencies(tmp_path):
     path = render_one(
         make_prepared(tmp_path, recommendations=table), "07a-scr-recommendations", tmp_path
     )
-    rows = Document(path).tables[1].rows
+    rows = Document(path).tables[-1].rows
     assert len(rows[1].cells) == 8
     assert rows[1].cells[7].text == "Agency 7 acts"
-    grid = Document(path).tables[1]._tbl.tblGrid.findall(qn("w:gridCol"))
+    grid = Document(path).tables[-1]._tbl.tblGrid.findall(qn("w:gridCol"))
     assert len(grid) == 8
 
 
@@ -312,7 +318,7 @@ def test_templates_resaved_by_libreoffice_render_the_same_text(
     for key, path in rendered.items():
         assert text_of(again[key]) == text_of(path), key
     assert len(Document(again["07b-letter-home-office"]).inline_shapes) == 1
-    grid = Document(again["07a-scr-recommendations"]).tables[1]._tbl.tblGrid
+    grid = Document(again["07a-scr-recommendations"]).tables[-1]._tbl.tblGrid
     widths = [int(c.get(qn("w:w"))) for c in grid.findall(qn("w:gridCol"))]
     assert len(widths) == 4
     assert widths[0] > widths[1] == widths[2] == widths[3]
@@ -388,7 +394,7 @@ def test_sample_tracker_has_every_case(sample):
 def test_sample_recommendations_have_every_recommendation_and_agency_cell(sample):
     prepared, paths = sample
     table = prepared.partnership.recommendations
-    rows = Document(paths["07a-scr-recommendations"]).tables[1].rows
+    rows = Document(paths["07a-scr-recommendations"]).tables[-1].rows
     assert [c.text for c in rows[0].cells] == ["Recommendation", *table.agencies]
     for row, rec in zip(rows[1:], table.recommendations, strict=True):
         assert row.cells[0].text == f"{rec.number}. {rec.text}"
