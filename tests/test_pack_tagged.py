@@ -32,6 +32,7 @@ HOLDS = [
     "every text on every page is in the structure tree or an artifact",
     "every font is embedded",
     "every figure has alternative text",
+    "headings go down one level at a time",
     "every page is tagged",
 ]
 
@@ -195,7 +196,25 @@ def _shift_mcid(writer: PdfWriter) -> None:
             return
 
 
+def _skip_heading(writer: PdfWriter) -> None:
+    """Make the notes' first item (an H2 after the H1 "Notes") an H4."""
+    notes = next(e for e in _elements(writer) if str(e.get("/T", "")).startswith("Notes of"))
+    stack = [notes]
+    while stack:
+        node = stack.pop().get_object()
+        if node.get("/S") == "/H2":
+            node[NameObject("/S")] = NameObject("/H4")
+            return
+        kids = node.get("/K")
+        kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+        stack += [k for k in reversed(kids) if hasattr(k.get_object(), "get")]
+
+
 BREAKS = {
+    "a heading two levels below the one before": (
+        _skip_heading,
+        "headings go down one level at a time",
+    ),
     "a page without its parent-tree key": (
         _unmark_page,
         "the parent tree maps every marked content and annotation to its element",

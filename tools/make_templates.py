@@ -197,6 +197,9 @@ def agenda() -> Document:
         [3.0, 10.0, 12.0],
     )
     title = para(doc, "A G E N D A", style="Title")
+    outline = OxmlElement("w:outlineLvl")  # the agenda's heading for a screen reader: level 1
+    outline.set(qn("w:val"), "0")
+    title._p.get_or_add_pPr().append(outline)
     title.paragraph_format.space_before = Pt(12)
     items = grid(doc, [1.0, 8.5, 1.8, 2.0, 1.4, 2.3])
     heading_row(items, ["No.", "Item", "Lead", "Time allowed", "Start", "Pages"])

@@ -83,6 +83,7 @@ def audit(path: Path, password: str | None = None) -> list[Check]:
         _fonts(reader),
         _figures(tree, owners),
         _tables(tree, owners),
+        _headings(catalog, tree, owners),
         _untagged(reader, owners),
     ]
     return checks
@@ -379,6 +380,37 @@ def _by_page(tree: _Tree, role: str) -> list[tuple[int, DictionaryObject]]:
     """The elements of a role, in page order."""
     found = [(n, e) for n, e in tree.elements.items() if e.get("/S") == role]
     return sorted(found, key=lambda pair: tree.pages.get(pair[0]) or 0)
+
+
+def _headings(catalog, tree: _Tree, owners: dict[int, str]) -> Check:
+    """Headings go down one level at a time in each document (H1, H2, H3; not H1 then H3)."""
+    check = Check("headings go down one level at a time")
+    root = catalog.get("/StructTreeRoot")
+    roles = root.get_object().get("/RoleMap", DictionaryObject()) if root is not None else {}
+    for levels in _heading_levels(tree, roles):
+        for (page, before), (_, level) in zip(levels, levels[1:], strict=False):
+            if level > before + 1:
+                check.failures.append(f"H{before} then H{level} on {_place(page, owners)}")
+    return check
+
+
+def _heading_levels(tree: _Tree, roles) -> list[list[tuple[int | None, int]]]:
+    """Each document's (Sect's, else the whole tree's) headings in reading order."""
+    sections = [n for n, e in tree.elements.items() if e.get("/S") == "/Sect"] or [None]
+    found = []
+    for section in sections:
+        start = tree.elements[section] if section is not None else None
+        levels: list[tuple[int | None, int]] = []
+        stack = [start] if start is not None else list(tree.elements.values())[:1]
+        while stack:
+            node = stack.pop()
+            role = str(roles.get(node.get("/S"), node.get("/S")))
+            if len(role) == 3 and role.startswith("/H") and role[2].isdigit():
+                levels.append((tree.pages.get(node.indirect_reference.idnum), int(role[2])))
+            kids = [k.get_object() for k in _items(node.get("/K"))]
+            stack += [k for k in reversed(kids) if isinstance(k, DictionaryObject) and "/S" in k]
+        found.append(levels)
+    return found
 
 
 def _untagged(reader: PdfReader, owners: dict[int, str]) -> Check:
