@@ -280,3 +280,30 @@ def _descendants(element) -> set[int]:
                 found.add(kid.idnum)
                 stack.append(kid)
     return found
+
+
+def test_check_pdf_names_a_file_it_cant_read_or_open(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from packgen.cli import cli
+    from packgen.plan import PASSWORD_ENV
+
+    (tmp_path / "notes.pdf").write_text("not a PDF at all")
+    result = CliRunner().invoke(cli, ["check-pdf", str(tmp_path / "notes.pdf")])
+    assert result.exit_code == 1
+    assert "notes.pdf: the PDF can't be read" in result.output
+    assert "Traceback" not in result.output
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt("secret", algorithm="AES-256")
+    with (tmp_path / "locked.pdf").open("wb") as stream:
+        writer.write(stream)
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    result = CliRunner().invoke(cli, ["check-pdf", str(tmp_path / "locked.pdf")])
+    assert result.exit_code == 1
+    assert f"locked.pdf: encrypted: set {PASSWORD_ENV} to the password that opens it" in (
+        result.output
+    )
+    monkeypatch.setenv(PASSWORD_ENV, "secret")
+    result = CliRunner().invoke(cli, ["check-pdf", str(tmp_path / "locked.pdf")])
+    assert "FAIL  tagged" in result.output
