@@ -94,6 +94,22 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help='The partnership\'s name, e.g. "Havering Safeguarding Adults Board".')
+def init(folder: Path, name: str | None) -> None:
+    """Start a partnership in FOLDER: blank workbooks, settings, papers/ and templates/."""
+    from packgen.commands import init_partnership
+
+    started = init_partnership(folder, name)
+    click.echo(f"Started a partnership in {_shown(started.folder)}: {len(started.files)} files")
+    click.echo(
+        f"Next: fill in data/meetings.xlsx (Meetings, then Members) and data/forward_plan.xlsx "
+        f"(the agenda), edit data/partnership.toml, then run packgen check in "
+        f"{_shown(started.folder)}."
+    )
+
+
+@cli.command()
 @MEETING
 @DATA
 def check(meeting: dt.date | None, data: Path) -> None:

@@ -7,6 +7,7 @@ __getattr__, __dir__, __all__ = lazy_face(
     {
         "pipeline": ["BuildResult", "build"],
         "doctor": ["diagnose"],
+        "init": ["init_partnership"],
         "lock": ["meeting_lock"],
         "render": ["render_meeting"],
         "template_folder": ["DEFAULT_TEMPLATES", "choose_templates"],
