@@ -1,4 +1,5 @@
-"""Size limits for the zip files packgen opens: workbooks, Word papers and templates."""
+"""Size limits for the zip files packgen opens: workbooks, templates and every zip-based paper
+(.docx, .pptx, .xlsx, .odt, .odp, .ods)."""
 
 from __future__ import annotations
 
@@ -29,19 +30,27 @@ def archive_problem(path: Path, where: Location | None = None) -> Problem | None
 
 def docx_problem(path: Path, where: Location | None = None) -> Problem | None:
     """Refuse a .docx that isn't a safe, well-formed Word document, before LibreOffice sees it."""
+    return office_problem(path, WORD_BODY, "a Word document", where)
+
+
+def office_problem(
+    path: Path, main_part: str, kind: str, where: Location | None = None
+) -> Problem | None:
+    """Refuse a zip-based office file (.docx, .pptx, .xlsx, .odt, .odp, .ods) that isn't safe,
+    or whose main part (`word/document.xml`, `content.xml`, …) is missing or not well-formed."""
     where = where or Location(path.name)
     problem = archive_problem(path, where)
     if problem is not None:
         return problem
     with zipfile.ZipFile(path) as archive:
-        if WORD_BODY not in archive.namelist():
-            return Problem(where, f"is not a Word document: it has no {WORD_BODY}")
+        if main_part not in archive.namelist():
+            return Problem(where, f"is not {kind}: it has no {main_part}")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         try:
-            with archive.open(WORD_BODY) as body:
+            with archive.open(main_part) as body:
                 etree.parse(body, parser)
         except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            return Problem(where, f"is damaged: {WORD_BODY} can't be read ({exc})")
+            return Problem(where, f"is damaged: {main_part} can't be read ({exc})")
     return None
 
 

@@ -26,6 +26,8 @@ def test_doctor_passes_on_this_machine(tmp_path):
     assert "ok      LibreOffice: LibreOffice" in result.output
     assert "converts a document to PDF" in result.output
     assert "ok      font Calibri: rendered with Carlito" in result.output
+    assert "ok      LibreOffice Impress: converts a slide to PDF" in result.output
+    assert "ok      LibreOffice Calc: converts a sheet to PDF" in result.output
 
 
 def test_doctor_names_the_install_command_when_libreoffice_is_missing(tmp_path):
@@ -43,6 +45,9 @@ def test_doctor_fails_when_libreoffice_writes_no_pdf(tmp_path):
     assert result.exit_code == 1
     assert "MISSING LibreOffice: LibreOffice 0.0" in result.output
     assert "doctor.docx" in result.output
+    for part, package in (("Impress", "impress"), ("Calc", "calc")):
+        assert f"MISSING LibreOffice {part}:" in result.output
+        assert f"sudo apt-get install libreoffice-{package}-nogui" in result.output
 
 
 def test_doctor_reports_an_output_folder_it_cannot_write(tmp_path):

@@ -6,5 +6,6 @@ __getattr__, __dir__, __all__ = lazy_face(
     __name__,
     {
         "inputs": ["Prepared", "inspect", "prepare", "stop_message", "summary"],
+        "paper_formats": ["ACCEPTED", "FORMATS", "PaperFormat", "paper_format"],
     },
 )

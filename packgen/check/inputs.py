@@ -9,9 +9,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from packgen.check.paper_formats import paper_problem
 from packgen.check.start import first_steps, is_guidance
 from packgen.errors import InputError, Location, Problem, Problems, Severity
-from packgen.limits import docx_problem
 from packgen.model import (
     AgendaItem,
     DocumentKind,
@@ -189,9 +189,8 @@ def _papers(
                 continue
             used.add(path)
             papers.append(Paper(item.number or 0, path.stem, path, item.restricted))
-            if path.suffix.lower() == ".docx":
-                refused = docx_problem(path, Location(f"{PAPERS}/{date.isoformat()}", path.name))
-                problems.extend([refused] if refused else [])
+            refused = paper_problem(path, Location(f"{PAPERS}/{date.isoformat()}", path.name))
+            problems.extend([refused] if refused else [])
     for path in files:
         if path not in used:
             problems.warn(Location(f"{PAPERS}/{date.isoformat()}", path.name), _UNNAMED)

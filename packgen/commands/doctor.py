@@ -35,6 +35,7 @@ def diagnose(settings: Settings, output: Path) -> list[Finding]:
     """Run every check and return what each found."""
     findings = [check_python(), *check_packages()]
     findings.append(check_soffice(settings))
+    findings += check_office_parts(settings)
     findings += check_fonts()
     findings.append(check_output(output))
     return findings
@@ -70,6 +71,59 @@ def check_soffice(settings: Settings) -> Finding:
         except ConversionError as exc:
             return Finding("LibreOffice", False, f"{version}; {exc}", INSTALL_HINT)
     return Finding("LibreOffice", True, f"{version}; converts a document to PDF")
+
+
+# The parts of LibreOffice that convert papers sent as slides and spreadsheets (Writer is
+# checked above): each with a one-line document in its flat OpenDocument form.
+NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
+)
+LINE = "<text:p>packgen doctor</text:p>"
+PARTS = {
+    "Impress": (
+        "slide", "doctor-slides.fodp", "presentation", "libreoffice-impress-nogui",
+        '<draw:page draw:name="1"><draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" '
+        f'svg:height="3cm"><draw:text-box>{LINE}</draw:text-box></draw:frame></draw:page>',
+    ),
+    "Calc": (
+        "sheet", "doctor-sheet.fods", "spreadsheet", "libreoffice-calc-nogui",
+        '<table:table table:name="Sheet1"><table:table-row><table:table-cell '
+        f'office:value-type="string">{LINE}</table:table-cell></table:table-row></table:table>',
+    ),
+}  # fmt: skip
+
+
+def check_office_parts(settings: Settings) -> list[Finding]:
+    """LibreOffice Impress and Calc must each convert a one-line document (papers sent as
+    slides or spreadsheets need them)."""
+    if shutil.which(settings.soffice) is None:
+        return []  # the LibreOffice finding says what to install
+    findings = []
+    for part, (what, name, kind, package, body) in PARTS.items():
+        with tempfile.TemporaryDirectory(prefix="packgen-doctor-") as tmp:
+            doc = Path(tmp) / name
+            doc.write_text(
+                f'<?xml version="1.0" encoding="UTF-8"?><office:document {NS} '
+                f'office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.{kind}">'
+                f"<office:body><office:{kind}>{body}</office:{kind}></office:body>"
+                "</office:document>",
+                encoding="utf-8",
+            )
+            try:
+                convert_to_pdf(
+                    [doc], Path(tmp) / "pdf", soffice=settings.soffice,
+                    timeout=settings.soffice_timeout,
+                )  # fmt: skip
+            except ConversionError as exc:
+                fix = f"sudo apt-get install {package}"
+                findings.append(Finding(f"LibreOffice {part}", False, str(exc), fix))
+                continue
+        findings.append(Finding(f"LibreOffice {part}", True, f"converts a {what} to PDF"))
+    return findings
 
 
 def check_fonts() -> list[Finding]:

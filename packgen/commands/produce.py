@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from packgen.check import Prepared
 from packgen.commands.lock import meeting_lock
-from packgen.convert import CachedConverter
+from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts
 from packgen.errors import (
     InputError,
     Location,
@@ -203,7 +203,7 @@ def _documents(
     pdf_dir.mkdir(parents=True)
     agenda = agenda_document(plan)
     pdfs = _copy_pdf_papers(plan, pdf_dir)
-    papers = _copy_papers(plan, staging / "papers", exclude=pdfs)
+    papers = _copy_papers(plan, staging / "papers", pdfs, prepared.settings.soffice, job.data)
     rendered = [doc for doc in plan.documents if doc.template is not None and doc is not agenda]
     report = _progress(progress, len(papers) + len(rendered))
     with convert.stream(pdf_dir, report) as conversion:
@@ -239,14 +239,20 @@ def _copy_pdf_papers(plan: PackPlan, pdf_dir: Path) -> dict[str, Path]:
     return pdfs
 
 
-def _copy_papers(plan: PackPlan, folder: Path, exclude: dict[str, Path]) -> dict[str, Path]:
-    """Copy the papers LibreOffice converts as `<key>.<suffix>`, so each PDF is `<key>.pdf`."""
+def _copy_papers(
+    plan: PackPlan, folder: Path, exclude: dict[str, Path], soffice: str, data: Path
+) -> dict[str, Path]:
+    """Copy the papers LibreOffice converts as `<key>.<suffix>`, so each PDF is `<key>.pdf`
+    (an image as `<key>.docx`, a spreadsheet set to fit the page width: convert.copy_paper);
+    stop first, naming them, if a part of LibreOffice they need isn't installed."""
+    sent = [doc for doc in plan.documents if doc.paper is not None and doc.key not in exclude]
+    refuse_missing_parts(
+        [(relative_name(d.paper.path, data, "data"), d.paper.path) for d in sent], soffice
+    )
     papers = {}
-    for doc in plan.documents:
-        if doc.paper is not None and doc.key not in exclude:
-            folder.mkdir(parents=True, exist_ok=True)
-            papers[doc.key] = folder / f"{doc.key}{doc.paper.path.suffix.lower()}"
-            shutil.copyfile(doc.paper.path, papers[doc.key])
+    for doc in sent:
+        folder.mkdir(parents=True, exist_ok=True)
+        papers[doc.key] = copy_paper(doc.paper.path, folder / doc.key)
     return papers
 
 
