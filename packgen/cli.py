@@ -95,7 +95,7 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--name", help='The partnership\'s name, e.g. "Havering Safeguarding Adults Board".')
+@click.option("--name", help='The partnership\'s name, e.g. "Northshire Adults Board".')
 def init(folder: Path, name: str | None) -> None:
     """Start a partnership in FOLDER: blank workbooks, settings, papers/ and templates/."""
     from packgen.commands import init_partnership

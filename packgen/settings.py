@@ -53,7 +53,7 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
 
     def agency_short(self, name: str) -> str:
-        """Return the short form of an agency's name ("LBBD"), or the name itself."""
+        """Return the short form of an agency's name ("NC"), or the name itself."""
         for agency in self.agencies:
             if name.casefold() in (agency.name.casefold(), agency.short.casefold()):
                 return agency.short

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import subprocess
 import tomllib
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -251,3 +252,22 @@ def test_the_dates_and_names_of_a_filled_workbook_read_as_typed(started) -> None
     book = openpyxl.load_workbook(started / "data" / "meetings.xlsx")
     dates = [c.value for c in book["Meetings"]["A"] if isinstance(c.value, dt.datetime)]
     assert dates == [dt.datetime(2026, 9, 3), dt.datetime(2026, 12, 10)]
+
+
+def test_nothing_of_the_sample_partnership_is_in_packgen_itself() -> None:
+    """No sample name, agency, person or address in packgen's code, messages or templates:
+    every such value comes from partnership.toml or the workbooks."""
+    words = sample_words()
+    found = []
+    for path in sorted((ROOT / "packgen").rglob("*")):
+        if path.suffix in (".py", ".txt"):
+            texts = [path.read_text(encoding="utf-8")]
+        elif path.suffix == ".docx":
+            with zipfile.ZipFile(path) as archive:
+                texts = [archive.read(n).decode("utf-8") for n in archive.namelist()
+                         if n.endswith(".xml")]  # fmt: skip
+        else:
+            continue
+        found += [f"{path.relative_to(ROOT)}: {w}" for w in words for t in texts
+                  if w.casefold() in t.casefold()]  # fmt: skip
+    assert sorted(set(found)) == []

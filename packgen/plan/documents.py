@@ -195,7 +195,7 @@ def letter_title(letter: Letter) -> str:
 
 
 def slug(text: str) -> str:
-    """Make a file-name stem a person can read: "Kent Thematic Analysis" -> "kent-thematic-…"."""
+    """Make a file-name stem a person can read: "Thematic Analysis" -> "thematic-analysis"."""
     text = text.replace("&", " and ").casefold()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].rstrip("-") or "paper"
 

@@ -18,17 +18,17 @@ class Part:
     pdf: Path
     title: str  # its bookmark under the item: "Recommendations table"
     item: int | None = None
-    item_title: str = ""  # "Redbridge LSCB SCR Recommendations"
+    item_title: str = ""  # "Case Review Recommendations"
 
 
 @dataclass(frozen=True)
 class PackInfo:
     """What the pack says about itself: metadata and the footer line."""
 
-    title: str  # "BHR Safeguarding Partnership – Meeting Pack – 15 October 2020"
+    title: str  # "<partnership> – Meeting Pack – 15 October 2020"
     subject: str
     author: str  # the partnership
-    footer: str  # "BHR Safeguarding Partnership – 15 October 2020"
+    footer: str  # "<partnership> – 15 October 2020"
     language: str = "en-GB"  # the pack's language, for screen readers
 
 

@@ -24,7 +24,7 @@ class Image:
 
     path: Path
     height_mm: float
-    alt: str = ""  # what a screen reader says in its place: "Signature of Adrian Loades"
+    alt: str = ""  # what a screen reader says in its place: "Signature of Jane Smith"
 
 
 def clean(value: Any) -> Any:
