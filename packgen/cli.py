@@ -334,6 +334,21 @@ def main() -> None:
     try:
         cli(prog_name="packgen")
     finally:
+        _forget_caught_interrupt()
         # Python's garbage collections at exit take ~0.15 s once python-docx, pypdf and openpyxl
         # are loaded, to free memory the ending process gives back anyway: skip them.
         gc.freeze()
+
+
+def _forget_caught_interrupt() -> None:
+    """Let an interrupted run exit with the status click gave it (1), not die by SIGINT.
+
+    CPython 3.11 to 3.13 mark the process as "KeyboardInterrupt went unhandled" whenever one
+    leaves code compiled from a string (exec of a str: the methods dataclasses and namedtuple
+    generate, as when pypdf is imported while LibreOffice converts), even when it is caught
+    further up, as click catches it. `python -m packgen` then kills itself with SIGINT at exit
+    (status -2) after printing "Aborted!". Running code from a string clears that mark; where
+    Python no longer sets it there (3.14), this does nothing. A KeyboardInterrupt that really
+    goes unhandled, here or later, still marks the process afterwards.
+    """
+    exec("")
