@@ -73,3 +73,4 @@ def _no_libreoffice_kept(tmp_path_factory: pytest.TempPathFactory) -> None:
 
     os.environ[KEEP_ENV] = "0"
     os.environ[RUNTIME_ENV] = str(tmp_path_factory.mktemp("runtime"))
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("user-cache"))  # font subsets

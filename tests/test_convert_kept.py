@@ -261,7 +261,9 @@ def test_packgen_stop_stops_a_keeper_of_this_layout_or_the_one_before(
     runtime.chmod(0o700)
     environ = {RUNTIME_ENV: str(runtime)}
     keeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", module])
-    try:
+    cmdline = Path(f"/proc/{keeper.pid}/cmdline")
+    try:  # until it has exec'd, the child's command line is still this process's
+        assert wait_until(lambda: module.encode() in cmdline.read_bytes().split(b"\0"))
         (slot / STATE).write_text(json.dumps({"keeper": keeper.pid, "office": 0}))
         assert [state["keeper"] for state in kept_offices(environ)] == [keeper.pid]
         assert stop_offices(environ) == 1

@@ -6,6 +6,7 @@ __getattr__, __dir__, __all__ = lazy_face(
     __name__,
     {
         "accessibility": ["Check", "audit"],
+        "fonts": ["font_cache"],
         "merge": ["assemble", "open_pdf", "page_counts"],
         "pagerefs": ["PageReferences"],
         "protect": ["open_protected", "protect_pack"],

@@ -82,40 +82,44 @@ def font_cache(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(base) / "packgen" / "fonts"
 
 
+def load_font(style: str, text: str) -> Font | None:
+    """The font for a style ("regular" or "bold") holding only the glyphs `text` needs, made
+    once per font file and set of characters; None if no font is installed to embed."""
+    chars = "".join(sorted(set(text.encode("cp1252", errors="replace").decode("cp1252"))))
+    return _load_font(style, chars)
+
+
 @functools.cache
-def load_font(style: str) -> Font | None:
-    """The subset font for a style ("regular" or "bold"), made once per font file and process;
-    None if no font is installed to embed."""
+def _load_font(style: str, chars: str) -> Font | None:
     path = find_font_file(style)
     if path is None:
         log.warning("No %s font is installed to embed: install fonts-liberation2", FAMILIES[style])
         return None
     data = path.read_bytes()
-    key = hashlib.sha256(f"{FORMAT}\n{path.name}\n".encode() + data).hexdigest()
+    key = hashlib.sha256(f"{FORMAT}\n{path.name}\n{chars}\n".encode() + data).hexdigest()
     store = Store(font_cache(), ".ttf", "a font subset", logger=log)
     kept = store.read(key)
     if kept is not None:
         return _font_from(kept, style == "bold")
-    subset = _subset(data)
+    subset = _subset(data, chars)
     store.put(key, subset)
     return _font_from(subset, style == "bold")
 
 
-def _subset(data: bytes) -> bytes:
-    """Keep the glyphs of every WinAnsi character, with the tables a PDF reader needs."""
+def _subset(data: bytes, chars: str) -> bytes:
+    """Keep the glyphs of `chars`, with the tables a PDF reader needs and no hinting."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data))
-    chars = {ord(c) for c in bytes(range(FIRST, LAST + 1)).decode("cp1252", errors="ignore")}
     options = subset.Options()
-    options.name_IDs = ["*"]
+    options.hinting = False  # the stamps are small print at fixed sizes
     options.notdef_outline = True
     options.recalc_bounds = True
     options.layout_features = []
     options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing a reader uses
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=chars)
+    subsetter.populate(unicodes={ord(c) for c in chars})
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)

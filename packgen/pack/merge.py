@@ -211,7 +211,7 @@ def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackI
     in q … Q and never parsed or recompressed.
     """
     firsts = {layout.documents[p.key][0] - 1: p.item for p in parts if p.item is not None}
-    faces = stamp_fonts()
+    faces = stamp_fonts(f"{info.footer}  \u00b7  Page 0123456789 of", "Item 0123456789")
     fonts = _font_resources(writer, faces)
     save = writer._add_object(_stream(b"q\n"))  # one "q" stream, shared by every page
     for index, page in enumerate(writer.pages):
@@ -237,9 +237,9 @@ class StampFonts:
         return stringWidth(text, ITEM_FONT if bold else FOOTER_FONT, size)
 
 
-def stamp_fonts() -> StampFonts:
-    """Load the fonts the stamps are drawn in."""
-    return StampFonts(load_font("regular"), load_font("bold"))
+def stamp_fonts(footer: str, item: str) -> StampFonts:
+    """Load the fonts the stamps are drawn in, with the glyphs of `footer` and `item` text."""
+    return StampFonts(load_font("regular", footer), load_font("bold", item))
 
 
 def _font_resources(writer: PdfWriter, faces: StampFonts) -> IndirectObject:

@@ -33,7 +33,7 @@ _FALLBACK_FONT = "Helvetica-Bold"  # only when no font is installed to embed
 def write_notice(path: Path, text: str, size: tuple[float, float] = A4) -> Path:
     """Write a one-page PDF carrying `text` and nothing from the paper it stands for."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    font = load_font("bold")
+    font = load_font("bold", text)
     if font is None:
         return _untagged_notice(path, text, size)
     width, height = size
