@@ -108,7 +108,9 @@ def test_a_rebuild_converts_with_the_libreoffices_the_last_build_kept(
 def test_kept_libreoffices_close_by_themselves_once_idle(
     runtime: Path, sample_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(KEEP_ENV, "1")
+    # Kept 5 s: long enough to outlast what the build does after its last conversion (the
+    # merges), on a busy machine too; short enough to watch them close.
+    monkeypatch.setenv(KEEP_ENV, "5")
     build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
     offices = kept_offices()
     assert offices, "the build kept no LibreOffice open"
