@@ -36,7 +36,7 @@ from packgen.convert import (
     split_batches,
     stop_offices,
 )
-from packgen.settings import KEEP_ENV
+from packgen.settings import KEEP_ENV, TAGGED_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA, TEMPLATES, OUTPUT = ROOT / "data", ROOT / "packgen" / "templates", ROOT / "output"
@@ -50,6 +50,7 @@ TARGETS = (  # (name, ratio key, limit)
     ("scale full ≤ 2.2 × half", "scale_full_over_half", 2.2),
 )
 MAX_RSS_MB = 400
+UNTAGGED = {TAGGED_ENV: "0"}  # tagged_pack = false: measured beside (c) and (e), no target
 _CHILD = """
 import atexit, json, resource, sys
 
@@ -210,12 +211,14 @@ def _measure(work: Path) -> tuple[dict[str, Measure], list[Path], tuple[int, int
     # the benchmark takes moves all alike and their ratios stay fair.
     one, two, one_prepared, two_prepared = Measure(), Measure(), Measure(), Measure()
     results["build"] = Measure()
+    results["build_untagged"] = Measure()  # the merged packs without structure trees
     for _ in range(PAIRED_RUNS):
         timed(1, lambda: soffice(docs, out, profiles[0]), one)
         timed(1, lambda: parallel(docs, out, profiles), two)
         timed(1, lambda: soffice(docs, out, prepared[0]), one_prepared)
         timed(1, lambda: parallel(docs, out, prepared), two_prepared)
         _clean_builds(DATA, work / "clean", 1, results["build"])
+        _clean_builds(DATA, work / "untagged", 1, results["build_untagged"], **UNTAGGED)
     results["limit"] = min(one, two, key=lambda m: m.median)
     results["limit_prepared"] = min(one_prepared, two_prepared, key=lambda m: m.median)
     _say(f"limit: one run {one.median:.2f} s, two runs in parallel {two.median:.2f} s")
@@ -238,6 +241,10 @@ def _measure(work: Path) -> tuple[dict[str, Measure], list[Path], tuple[int, int
     for run in range(RUNS, 2 * RUNS):
         edit_cell(data, run)
         packgen_build(data, output, results["one_cell_not_kept"], **{KEEP_ENV: "0"})
+    results["one_cell_untagged"] = Measure()  # the same as (e), the packs built untagged
+    for run in range(2 * RUNS, 3 * RUNS):
+        edit_cell(data, run)
+        packgen_build(data, work / "untagged", results["one_cell_untagged"], **UNTAGGED)
     full = write_partnership(DATA, work / "scale-full", Size())
     half = write_partnership(DATA, work / "scale-half", Size().half())
     results["scale_full"] = _clean_builds(full, work / "scale-out", BIG_RUNS)
@@ -247,12 +254,14 @@ def _measure(work: Path) -> tuple[dict[str, Measure], list[Path], tuple[int, int
     return results, docs, (full_pages, half_pages)
 
 
-def _clean_builds(data: Path, output: Path, runs: int, measure: Measure | None = None) -> Measure:
+def _clean_builds(
+    data: Path, output: Path, runs: int, measure: Measure | None = None, **env: str
+) -> Measure:
     measure = measure or Measure()
     for _ in range(runs):
         stop_offices()  # no LibreOffice kept open from before
         shutil.rmtree(output, ignore_errors=True)  # the pack and the caches
-        packgen_build(data, output, measure)
+        packgen_build(data, output, measure, **env)
     return measure
 
 
@@ -268,6 +277,8 @@ def _report(results: dict[str, Measure], docs: int, full_pages: int, half_pages:
         "limit_s": seconds["limit"],
         "limit_prepared_profile_s": seconds["limit_prepared"],
         "build_s": seconds["build"],
+        "build_untagged_s": seconds["build_untagged"],
+        "rebuild_one_cell_untagged_s": seconds["one_cell_untagged"],
         "rebuild_unchanged_s": seconds["unchanged"],
         "rebuild_one_cell_s": seconds["one_cell"],
         "rebuild_one_cell_not_kept_s": seconds["one_cell_not_kept"],
@@ -327,9 +338,11 @@ def _print(report: dict, results: dict[str, Measure]) -> None:
         ("(b) limit: best of one run / two parallel runs", "limit"),
         ("    the same on profiles prepared as packgen's", "limit_prepared"),
         ("(c) packgen build from clean", "build"),
+        ("    the same with tagged_pack = false (no target)", "build_untagged"),
         ("(d) packgen build, nothing changed", "unchanged"),
         ("(e) packgen build, one cell changed", "one_cell"),
         ("    the same with keep_libreoffice = 0", "one_cell_not_kept"),
+        ("    the same with tagged_pack = false (no target)", "one_cell_untagged"),
         ("(f) scale, full size, from clean", "scale_full"),
         ("(f) scale, half size, from clean", "scale_half"),
     ]

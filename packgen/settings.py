@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "partnership.toml"
 KEEP_ENV = "PACKGEN_KEEP_LIBREOFFICE"
+TAGGED_ENV = "PACKGEN_TAGGED_PACK"
 SMTP_PORTS = {"starttls": 25, "implicit": 465}  # [email] smtp_tls, and its default smtp_port
 
 
@@ -50,6 +51,7 @@ class Settings:
     soffice: str = "soffice"
     soffice_timeout: float = 180.0
     keep_libreoffice: float = 600.0  # seconds LibreOffice stays open after a build; 0: closed
+    tagged_pack: bool = True  # the merged packs keep each document's structure tree
     email: EmailSettings = field(default_factory=EmailSettings)
 
     def agency_short(self, name: str) -> str:
@@ -100,6 +102,7 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             keep_libreoffice=_seconds(
                 env, KEEP_ENV, build.get("keep_libreoffice", Settings.keep_libreoffice), zero=True
             ),
+            tagged_pack=_yes_no(env, TAGGED_ENV, build.get("tagged_pack", True)),
             email=_email_settings(data, email, env),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -107,6 +110,15 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
             "The partnership settings are not valid.",
             [Problem(Location(SETTINGS_FILE), f"{type(exc).__name__}: {exc}")],
         ) from exc
+
+
+def _yes_no(env: os._Environ | dict, name: str, value: object) -> bool:
+    """A true/false setting; the environment's 0/1 (or no/yes) wins."""
+    if env.get(name):
+        value = env[name].strip().casefold() not in ("0", "no", "false", "off")
+    if not isinstance(value, bool):
+        raise ValueError(f"{name.removeprefix('PACKGEN_').lower()} must be true or false")
+    return value
 
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")

@@ -307,3 +307,34 @@ def test_check_pdf_names_a_file_it_cant_read_or_open(tmp_path: Path, monkeypatch
     monkeypatch.setenv(PASSWORD_ENV, "secret")
     result = CliRunner().invoke(cli, ["check-pdf", str(tmp_path / "locked.pdf")])
     assert "FAIL  tagged" in result.output
+
+
+def test_a_pack_built_untagged_on_purpose_has_no_tree_and_no_warnings(
+    sample: Path, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from packgen.write.manifest import untagged_warnings
+
+    parts = [Part("agenda", sample / "pdf" / "00-agenda.pdf", "Agenda")]
+    layout = assemble(parts, tmp_path / "pack.pdf", replace(INFO, tagged=False))
+    assert layout.untagged == ["agenda"]
+    assert "/StructTreeRoot" not in PdfReader(tmp_path / "pack.pdf").trailer["/Root"]
+    documents = [{"key": "agenda", "title": "Agenda", "tagged": False, "paper": None}]
+    assert untagged_warnings({"tagged_pack": False, "documents": documents}) == []
+    assert [w.message for w in untagged_warnings({"documents": documents})] == [
+        "not tagged, so screen readers can't follow it; LibreOffice exported it untagged"
+    ]
+
+
+def test_tagged_pack_is_a_setting_the_environment_can_turn_off(tmp_path: Path, monkeypatch):
+    from packgen.errors import InputError
+    from packgen.settings import TAGGED_ENV, load_settings
+
+    (tmp_path / "partnership.toml").write_text('name = "A"\n[build]\ntagged_pack = "sometimes"\n')
+    with pytest.raises(InputError, match="tagged_pack must be true or false"):
+        load_settings(tmp_path)
+    (tmp_path / "partnership.toml").write_text('name = "A"\n[build]\ntagged_pack = true\n')
+    assert load_settings(tmp_path).tagged_pack is True
+    monkeypatch.setenv(TAGGED_ENV, "0")
+    assert load_settings(tmp_path).tagged_pack is False

@@ -122,7 +122,8 @@ def _page_references(job: Job, convert: CachedConverter) -> PageReferences:
     last = _agenda_pages(job.final, agenda_document(job.plan).key)
     from packgen.pack import StructureCache
 
-    structures = StructureCache.for_output(job.output)
+    tagged = job.prepared.settings.tagged_pack
+    structures = StructureCache.for_output(job.output) if tagged else None
     return PageReferences(job.prepared, job.templates, convert, cache, last, structures)
 
 
@@ -292,6 +293,7 @@ def _pack_info(plan: PackPlan, prepared: Prepared) -> PackInfo:
         author=name,
         footer=f"{name} – {day}",
         language=prepared.settings.language,
+        tagged=prepared.settings.tagged_pack,
     )
 
 

@@ -136,15 +136,16 @@ def assemble(
     readers = {part.key: open_pdf(part.pdf) for part in parts}
     layout = plan_layout(parts, {key: len(r.pages) for key, r in readers.items()})
     writer = PdfWriter()
-    tree = TaggedPack(writer, cache=structures)
+    tree = TaggedPack(writer, cache=structures) if info.tagged else None
     for part in parts:
         start = len(writer.pages)
         writer.append(readers[part.key], import_outline=False)
         for page in writer.pages[start:]:
             _strip_local_references(page)
-        if not tree.add(readers[part.key], start, part.title, part.pdf):
+        if tree is None or not tree.add(readers[part.key], start, part.title, part.pdf):
             layout.untagged.append(part.key)
-    tree.finish(info.language, info.title)
+    if tree is not None:
+        tree.finish(info.language, info.title)
     _stamp(writer, parts, layout, info)
     _add_bookmarks(writer, parts, layout)
     writer.set_page_label(0, layout.pages - 1, style=PageLabelStyle.DECIMAL, start=1)

@@ -27,7 +27,7 @@ class PageReferences:
     convert: CachedConverter
     render_cache: RenderCache | None = None  # agendas rendered before are copied
     agenda_pages: int = 1  # the agenda's length before it is first converted (the last pack's)
-    structures: StructureCache | None = None  # the other documents' trees, read meanwhile
+    structures: StructureCache | None = None  # the others' trees, read meanwhile (if tagged)
 
     def settle(
         self, parts: list[Part], plan: PackPlan, folder: Path, *, ahead: bool = False
@@ -43,6 +43,8 @@ class PageReferences:
         counts[agenda.key] = self._agenda_pages(parts, agenda.key)
         # While LibreOffice converts the agenda, the others' structure trees are read for the
         # merge; nothing else reads their PDFs until then.
+        if self.structures is None:  # the pack is not tagged: no trees to read
+            return self._rounds(parts, plan, folder, counts, agenda, ahead)
         reading = read_ahead([part.pdf for part in others], self.structures, open_pdf)
         try:
             return self._rounds(parts, plan, folder, counts, agenda, ahead)

@@ -48,17 +48,18 @@ def sections(reader: PdfReader) -> list[Section]:
 def write_part(reader: PdfReader, parts: list[Section], password: str | None = None) -> bytes:
     """Return a PDF of the given consecutive sections, with their bookmarks and pack page labels."""
     writer = PdfWriter()
-    tree = TaggedPack(writer)
+    catalog = reader.trailer["/Root"]
+    tree = TaggedPack(writer) if "/StructTreeRoot" in catalog else None  # tagged as the pack is
     for section in parts:
         start = len(writer.pages)
         writer.append(reader, pages=(section.start, section.end), import_outline=True)
-        tree.add_range(reader, start, section.start, section.end)
+        if tree is not None:
+            tree.add_range(reader, start, section.start, section.end)
     first = parts[0].start
     writer.set_page_label(0, len(writer.pages) - 1, style="/D", start=first + 1)
     if reader.metadata:
         writer.add_metadata({k: str(v) for k, v in reader.metadata.items()})
-    catalog = reader.trailer["/Root"]
-    if "/StructTreeRoot" in catalog:  # the pack is tagged: so is each part
+    if tree is not None:
         title = str(reader.metadata.title) if reader.metadata and reader.metadata.title else ""
         tree.finish(str(catalog.get("/Lang", "")), title)
     if password:

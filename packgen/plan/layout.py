@@ -30,6 +30,7 @@ class PackInfo:
     author: str  # the partnership
     footer: str  # "<partnership> – 15 October 2020"
     language: str = "en-GB"  # the pack's language, for screen readers
+    tagged: bool = True  # keep each document's structure tree in the merged pack
 
 
 @dataclass

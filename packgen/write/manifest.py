@@ -35,6 +35,7 @@ def write_manifest(
         "meeting": plan.meeting.date.isoformat(),
         "pack": PACK_NAME,
         "pages": layout.pages,
+        "tagged_pack": prepared.settings.tagged_pack,
         "sha256": sha256(folder / PACK_NAME),
         "versions": {
             "packgen": __version__,
@@ -93,8 +94,11 @@ def _document(doc: PackDocument, layout: Layout, data: Path) -> dict:
 
 
 def untagged_warnings(manifest: dict) -> list[Problem]:
-    """Warn of each document in a pack's manifest that a screen reader can't follow."""
+    """Warn of each document in a pack's manifest that a screen reader can't follow (none when
+    the pack is built untagged on purpose: `tagged_pack = false`)."""
     warnings = []
+    if manifest.get("tagged_pack") is False:
+        return warnings
     for doc in manifest.get("documents", []):
         if doc.get("tagged") is not False:
             continue
