@@ -116,12 +116,10 @@ def _untagged(folder: Path) -> list[Problem]:
 
 def _page_references(job: Job, convert: CachedConverter) -> PageReferences:
     """What settles the agenda's page references, starting from the last pack's agenda length."""
-    from packgen.pack import PageReferences  # imported already, while LibreOffice converted
+    from packgen.pack import PageReferences, StructureCache  # imported while LibreOffice converted
 
     cache = RenderCache.for_output(job.output)
     last = _agenda_pages(job.final, agenda_document(job.plan).key)
-    from packgen.pack import StructureCache
-
     tagged = job.prepared.settings.tagged_pack
     structures = StructureCache.for_output(job.output) if tagged else None
     return PageReferences(job.prepared, job.templates, convert, cache, last, structures)

@@ -25,13 +25,12 @@ from pypdf.generic import (
 )
 
 from packgen.errors import InputError, Location, Problem
-from packgen.pack.structure import number_tree
+from packgen.pack.structure import MAX_DEPTH, items, number_tree
 from packgen.plan import PASSWORD_ENV
 
 log = logging.getLogger(__name__)
 
 SHOWS_TEXT = {b"Tj", b"TJ", b"'", b'"'}
-MAX_DEPTH = 200
 MAX_SHOWN = 5  # places listed per failed check
 
 
@@ -145,7 +144,7 @@ def _read_tree(catalog: DictionaryObject, pages: dict[int, int]) -> _Tree:
     root = catalog.raw_get("/StructTreeRoot") if "/StructTreeRoot" in catalog else None
     if root is None:
         return tree
-    stack = [(kid, root, None, 0) for kid in _items(root.get_object().get("/K"))]
+    stack = [(kid, root, None, 0) for kid in items(root.get_object().get("/K"))]
     while stack:
         kid, parent, page, depth = stack.pop()
         node = kid.get_object()
@@ -177,7 +176,7 @@ def _read_tree(catalog: DictionaryObject, pages: dict[int, int]) -> _Tree:
         claimed = node.raw_get("/P") if "/P" in node else None
         if parent is not None and getattr(claimed, "idnum", None) != parent.idnum:
             tree.problems.append(f"element {kid.idnum} {node.get('/S')}: /P is not its parent")
-        stack += [(k, kid, here, depth + 1) for k in _items(node.get("/K"))]
+        stack += [(k, kid, here, depth + 1) for k in items(node.get("/K"))]
     return tree
 
 
@@ -231,7 +230,7 @@ def _parent_tree(reader, catalog, tree: _Tree, pages: dict[int, int]) -> Check:
 
 
 def _annotations(page: PageObject, number: int, entries: dict, tree: _Tree, check: Check) -> None:
-    for annot in _items(page.get("/Annots")):
+    for annot in items(page.get("/Annots")):
         node = annot.get_object()
         if node.get("/Subtype") in ("/Popup",) or not isinstance(annot, IndirectObject):
             continue
@@ -364,7 +363,7 @@ def _tables(tree: _Tree, owners: dict[int, str]) -> Check:
 def _has(element: DictionaryObject, role: str, depth: int) -> bool:
     if depth > MAX_DEPTH:
         return False
-    for kid in _items(element.get("/K")):
+    for kid in items(element.get("/K")):
         node = kid.get_object()
         element = isinstance(node, DictionaryObject) and "/S" in node
         if element and (node.get("/S") == role or _has(node, role, depth + 1)):
@@ -407,7 +406,7 @@ def _heading_levels(tree: _Tree, roles) -> list[list[tuple[int | None, int]]]:
             role = str(roles.get(node.get("/S"), node.get("/S")))
             if len(role) == 3 and role.startswith("/H") and role[2].isdigit():
                 levels.append((tree.pages.get(node.indirect_reference.idnum), int(role[2])))
-            kids = [k.get_object() for k in _items(node.get("/K"))]
+            kids = [k.get_object() for k in items(node.get("/K"))]
             stack += [k for k in reversed(kids) if isinstance(k, DictionaryObject) and "/S" in k]
         found.append(levels)
     return found
@@ -452,13 +451,3 @@ def _pages(numbers) -> str:
         if numbers == list(range(numbers[0], numbers[-1] + 1))
         else "pages " + ", ".join(map(str, numbers))
     )
-
-
-def _items(value) -> Iterator:
-    if value is None:
-        return
-    node = value.get_object() if isinstance(value, IndirectObject) else value
-    if isinstance(node, ArrayObject):
-        yield from node
-    else:
-        yield value

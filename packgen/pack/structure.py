@@ -158,7 +158,7 @@ def _read(reader: PdfReader) -> Structure | None:
     pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
     annotations = _annotation_places(reader)
     reading = _Reading(pages, annotations)
-    kids = list(_items(root.get("/K")))
+    kids = list(items(root.get("/K")))
     top = [i for i in (reading.element(kid, 0) for kid in _unwrapped(kids, root)) if i is not None]
     parents = {}
     for key, value in number_tree(root.get("/ParentTree")):
@@ -207,7 +207,7 @@ class _Reading:
         element = Element(attributes, self._page(node.raw_get("/Pg") if "/Pg" in node else None))
         self.index[key] = len(self.elements)
         self.elements.append(element)
-        for kid in _items(node.get("/K")):
+        for kid in items(node.get("/K")):
             read = self.kid(kid, depth + 1)
             if read is not None:
                 element.kids.append(read)
@@ -267,7 +267,7 @@ def _semantic(attributes: PdfObject) -> PdfObject | None:
 def _annotation_places(reader: PdfReader) -> dict[tuple[int, int], IndirectObject]:
     places = {}
     for number, page in enumerate(reader.pages):
-        for place, ref in enumerate(_items(page.get("/Annots"))):
+        for place, ref in enumerate(items(page.get("/Annots"))):
             if isinstance(ref, IndirectObject):
                 places[(number, place)] = ref
     return places
@@ -278,7 +278,7 @@ def _unwrapped(kids: list[PdfObject], root: DictionaryObject) -> list[PdfObject]
     if len(kids) == 1:
         top = kids[0].get_object()
         role = _plain_dict(root.get("/RoleMap")).get(top.get("/S"), top.get("/S"))
-        inner = list(_items(top.get("/K")))
+        inner = list(items(top.get("/K")))
         if role == "/Document" and inner and all(_is_element(k) for k in inner):
             return inner
     return kids
@@ -294,11 +294,11 @@ def number_tree(node: PdfObject | None, depth: int = 0) -> Iterator[tuple[int, P
     node = node.get_object() if node is not None else None
     if not isinstance(node, DictionaryObject) or depth > MAX_DEPTH:
         return
-    nums = _array(node.get("/Nums"))
+    nums = array(node.get("/Nums"))
     for key, value in zip(nums[::2], nums[1::2], strict=False):
         if isinstance(key.get_object(), NumberObject):
             yield int(key.get_object()), value
-    for kid in _array(node.get("/Kids")):
+    for kid in array(node.get("/Kids")):
         yield from number_tree(kid, depth + 1)
 
 
@@ -323,7 +323,8 @@ def _plain_dict(value: PdfObject | None) -> DictionaryObject:
     return _plain(node) if isinstance(node, DictionaryObject) else DictionaryObject()
 
 
-def _items(value: PdfObject | None) -> Iterator[PdfObject]:
+def items(value: PdfObject | None) -> Iterator[PdfObject]:
+    """A PDF value's items: an array's, or the value itself."""
     if value is None:
         return
     node = value.get_object() if isinstance(value, IndirectObject) else value
@@ -333,7 +334,8 @@ def _items(value: PdfObject | None) -> Iterator[PdfObject]:
         yield value
 
 
-def _array(value: PdfObject | None) -> list[PdfObject]:
+def array(value: PdfObject | None) -> list[PdfObject]:
+    """An array's items; [] for anything else."""
     node = value.get_object() if value is not None else None
     return list(node) if isinstance(node, ArrayObject) else []
 

@@ -26,12 +26,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from packgen.pack.structure import Element, Structure, StructureCache, structure
+from packgen.pack.structure import Element, Structure, StructureCache, array, structure
 
 log = logging.getLogger(__name__)
-
-MAX_DEPTH = 200  # a structure tree deeper than this is taken as broken, not followed
-_STRUCTURAL = ("/P", "/K", "/Pg", "/ID")  # rewritten for the copy, or (IDs) left out
 
 
 def _name(value: str) -> NameObject:
@@ -110,7 +107,7 @@ class TaggedPack:
         places = []
         for page in self.writer.pages[start : start + count]:
             fresh = ArrayObject()
-            for copy in _array(page.get("/Annots")):
+            for copy in array(page.get("/Annots")):
                 ref = copy if isinstance(copy, IndirectObject) else self.writer._add_object(copy)
                 if ref.idnum in self.claimed:  # shared with an earlier copy of this PDF
                     duplicate = DictionaryObject(ref.get_object())
@@ -254,11 +251,6 @@ class _Writing:
         if page is not None:
             reference[_name("/Pg")] = page.indirect_reference
         return reference
-
-
-def _array(value: PdfObject | None) -> list[PdfObject]:
-    node = value.get_object() if value is not None else None
-    return list(node) if isinstance(node, ArrayObject) else []
 
 
 def xmp_metadata(title: str, language: str) -> DecodedStreamObject:

@@ -207,24 +207,15 @@ def _with_images(value: Any, tpl: DocxTemplate) -> Any:
 
 def _set_language(tpl: DocxTemplate, language: str) -> None:
     """Make `language` the document's own (Word's default for its text; the PDF's /Lang)."""
-    styles = tpl.docx.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = styles.makeelement(qn("w:docDefaults"), {})
-        styles.insert(0, defaults)
-    run = defaults.find(qn("w:rPrDefault"))
-    if run is None:
-        run = defaults.makeelement(qn("w:rPrDefault"), {})
-        defaults.insert(0, run)
-    props = run.find(qn("w:rPr"))
-    if props is None:
-        props = run.makeelement(qn("w:rPr"), {})
-        run.append(props)
-    lang = props.find(qn("w:lang"))
-    if lang is None:
-        lang = props.makeelement(qn("w:lang"), {})
-        props.append(lang)
-    lang.set(qn("w:val"), language)
+    element = tpl.docx.styles.element
+    for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr", "w:lang"):
+        found = element.find(qn(tag))
+        if found is None:  # docDefaults and rPrDefault come first in their parents
+            found = element.makeelement(qn(tag), {})
+            first = tag in ("w:docDefaults", "w:rPrDefault")
+            element.insert(0 if first else len(element), found)
+        element = found
+    element.set(qn("w:val"), language)
 
 
 def _alternative_texts(value: Any) -> dict[str, str]:
@@ -233,9 +224,10 @@ def _alternative_texts(value: Any) -> dict[str, str]:
         return {hashlib.sha256(value.path.read_bytes()).hexdigest(): value.alt} if value.alt else {}
     if isinstance(value, Record):
         value = vars(value)
-    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, dict):
+        value = list(value.values())
     found: dict[str, str] = {}
-    for item in items if isinstance(items, list | tuple) or isinstance(value, dict) else ():
+    for item in value if isinstance(value, list | tuple) else ():
         found.update(_alternative_texts(item))
     return found
 
