@@ -205,7 +205,7 @@ ROWS = [
         ("forward_plan.xlsx › Forward Plan › {cell}: paper",)),
     # --- the system ----------------------------------------------------------------------
     Row("soffice-missing", env(PACKGEN_SOFFICE="/nonexistent/soffice"), "build", 1,
-        ("LibreOffice (/nonexistent/soffice) was not found", "03-action-log.docx: not converted")),
+        ("LibreOffice (/nonexistent/soffice) was not found, so no document can be converted",)),
     Row("soffice-crashes", fake_soffice("echo 'core dumped'; kill -SEGV $$"), "build", 1,
         ("LibreOffice could not convert",
          "03-action-log.docx: LibreOffice failed (exit status -11)")),
@@ -216,10 +216,17 @@ ROWS = [
     Row("soffice-hangs", both(fake_soffice("echo $$ >> {work}/pids; sleep 300 & "
                                            "echo $! >> {work}/pids; wait"),
                               env(PACKGEN_SOFFICE_TIMEOUT="1")), "build", 1,
-        ("03-action-log.docx: LibreOffice did not finish within 1 s and was stopped",)),
+        ("LibreOffice did not finish within 1 s and was stopped",
+         "03-action-log.docx: not converted: LibreOffice hung on")),
+    Row("soffice-hangs-after-its-version",
+        both(fake_soffice('case "$*" in *--version*) echo LibreOffice 7.4.7.2; exit 0;; esac; '
+                          "echo $$ >> {work}/pids; sleep 300 & echo $! >> {work}/pids; wait"),
+             env(PACKGEN_SOFFICE_TIMEOUT="1")), "build", 1,
+        ("LibreOffice did not finish within 1 s and was stopped",
+         "not converted: LibreOffice hung on")),
     Row("soffice-not-executable", both(fake_soffice("exit 0"),
                                        lambda case: (case.work / "soffice").chmod(0o644) or {}),
-        "build", 1, ("soffice) was not found", "03-action-log.docx: not converted")),
+        "build", 1, ("soffice) was not found, so no document can be converted",)),
     Row("soffice-timeout-not-a-number", env(PACKGEN_SOFFICE_TIMEOUT="soon"), "build", 1,
         ("PACKGEN_SOFFICE_TIMEOUT: 'soon' is not a positive number of seconds",)),
     Row("output-not-writable", output_under_a_file, "build", 1, ("Not a directory: {output}",)),
