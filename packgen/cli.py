@@ -114,7 +114,7 @@ def init(folder: Path, name: str | None) -> None:
 @DATA
 def check(meeting: dt.date | None, data: Path) -> None:
     """Check the workbooks and papers for a meeting's pack; list every problem at once."""
-    from packgen.check import inspect, stop_message, summary
+    from packgen.check import inspect, stop_message, summary, untagged_papers
     from packgen.model import long_date
 
     prepared, problems = inspect(data, meeting)
@@ -122,7 +122,8 @@ def check(meeting: dt.date | None, data: Path) -> None:
         click.echo(f"Meeting: {long_date(prepared.meeting.date)} ({prepared.reason})")
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     errors = [p for p in problems if p.severity is Severity.ERROR]
-    warnings += check_protection(prepared) if prepared is not None else []
+    if prepared is not None:
+        warnings += check_protection(prepared) + untagged_papers(prepared)
     if warnings:
         click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         click.echo("\n".join(f"  {p}" for p in warnings))

@@ -7,5 +7,6 @@ __getattr__, __dir__, __all__ = lazy_face(
     {
         "inputs": ["Prepared", "inspect", "prepare", "stop_message", "summary"],
         "paper_formats": ["ACCEPTED", "FORMATS", "PaperFormat", "paper_format"],
+        "tagging": ["OWN_ADVICE", "PAPER_ADVICE", "not_tagged", "untagged_papers"],
     },
 )
