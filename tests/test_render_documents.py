@@ -21,6 +21,7 @@ from packgen.plan.documents import plan_pack
 from packgen.render.documents import check_templates, render_all, render_document
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "packgen" / "templates"
+TEST_DATA = Path(__file__).resolve().parent / "data"
 NAMES = sorted(p.name for p in TEMPLATES.glob("*.docx"))
 
 
@@ -453,3 +454,20 @@ def test_render_command_waits_for_a_build_of_the_same_meeting(tmp_path, monkeypa
     assert result.exit_code == 1
     assert f"{lock}: locked by pid" in result.output
     assert not (tmp_path / "2020-10-15" / "documents").exists()
+
+
+def test_sample_notes_from_minutes_xlsx_render_as_with_the_template_before_word_notes(
+    sample, tmp_path
+):
+    """The notes template learnt Word notes' formatting and tables; the 9 September notes kept
+    in minutes.xlsx read the same as before, and a template edited from the old one still works."""
+    prepared, paths = sample
+    before = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, before)
+    shutil.copyfile(TEST_DATA / "minutes-template-before-word-notes.docx", before / "minutes.docx")
+    old = render_one(prepared, "02-notes-of-previous-meeting", tmp_path / "out", before)
+    assert text_of(paths["02-notes-of-previous-meeting"]) == text_of(old)
+    styles = [p.style.name for p in Document(old).paragraphs]
+    assert styles == [
+        p.style.name for p in Document(paths["02-notes-of-previous-meeting"]).paragraphs
+    ]

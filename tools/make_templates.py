@@ -545,7 +545,7 @@ def main(out: Path) -> None:
     for name, build in TEMPLATES.items():
         buffer = io.BytesIO()
         doc = build()
-        _slim(doc)
+        _slim(doc, OFFERED.get(name, ()))
         doc.save(buffer)
         _write_fixed_dates(buffer, out / name)
 
@@ -558,7 +558,11 @@ _STYLE_REFS = ("w:pStyle", "w:rStyle", "w:tblStyle")
 _STYLE_LINKS = ("w:basedOn", "w:link", "w:next")
 
 
-def _slim(doc: Document) -> None:
+# Styles a template offers the person who types in it, though it doesn't use them itself.
+OFFERED = {"notes.docx": ("Heading3", "ListBullet", "ListNumber", "Strong")}
+
+
+def _slim(doc: Document, offered: Sequence[str] = ()) -> None:
     """Drop the parts and styles the template doesn't use, keeping what its styles build on."""
     for rels in (doc.part.rels, doc.part.package.rels):
         for rid in [r for r, rel in rels.items() if rel.reltype.endswith(_UNUSED_PARTS)]:
@@ -569,6 +573,7 @@ def _slim(doc: Document) -> None:
         styles.remove(latent)
     by_id = {style.get(qn("w:styleId")): style for style in styles.iter(qn("w:style"))}
     wanted = _used_style_ids(doc) | {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    wanted |= set(offered)
     pending = list(wanted)
     while pending:
         style = by_id.get(pending.pop())

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from packgen.check.notes import check_notes
+from packgen.check.notes import check_notes, later_notes_as_warnings
 from packgen.check.paper_formats import paper_problem
 from packgen.check.start import first_steps, is_guidance
 from packgen.errors import InputError, Location, Problem, Problems, Severity
@@ -104,7 +104,7 @@ def inspect(
         return None, [*problems, *exc.problems]
     log.info("Meeting: %s (%s)", long_date(chosen.date), reason)
     found = Problems()
-    found.extend(problems)
+    found.extend(later_notes_as_warnings(problems, chosen.date))
     agenda = _agenda(partnership, chosen.date, found)
     papers = _papers(data, chosen.date, agenda, found)
     _documents(data, partnership, chosen.date, agenda, found)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from packgen.errors import InputError, Location, Problem, Problems
+from packgen.errors import InputError, Location, Problem, Problems, Severity
 from packgen.model import (
     Action,
     AgendaItem,
@@ -45,6 +45,29 @@ def check_notes(partnership: Partnership) -> list[Problem]:
         if minutes.source != WORKBOOK:
             _check_word_notes(minutes, partnership, problems)
     return problems.items
+
+
+def later_notes_as_warnings(problems: list[Problem], date: dt.date) -> list[Problem]:
+    """A Word notes file that can't be read stops only the packs after its meeting: those of
+    its own meeting or a later one don't hold its notes."""
+    found = []
+    for problem in problems:
+        notes = _notes_date(problem.location.file)
+        if problem.severity is Severity.ERROR and notes is not None and notes >= date:
+            message = f"{problem.message} (not needed for the pack of {long_date(date)})"
+            problem = Problem(problem.location, message, Severity.WARNING)
+        found.append(problem)
+    return found
+
+
+def _notes_date(file: str) -> dt.date | None:
+    folder, _, name = file.partition("/")
+    if folder != "minutes" or not name.lower().endswith(".docx"):
+        return None
+    try:
+        return dt.date.fromisoformat(name[: -len(".docx")])
+    except ValueError:
+        return None
 
 
 def _actions(minutes: Minutes) -> list[MinuteParagraph]:

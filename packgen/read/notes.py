@@ -114,7 +114,7 @@ def _file_problem(path: Path, where: Location) -> Problem | None:
 
 
 def _read(document, date: dt.date, source: str, problems: Problems) -> Minutes:
-    reader = _Reader(source)
+    reader = _Reader(source, _item_level(document.paragraphs))
     attendance: list[Attendance] = []
     paragraphs = tables = 0
     for block in document.iter_inner_content():
@@ -140,10 +140,10 @@ def _read(document, date: dt.date, source: str, problems: Problems) -> Minutes:
 class _Reader:
     """Items and their paragraphs, as the document's blocks come."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, item_level: int | None) -> None:
         self.source = source
         self.items: list[tuple[int | None, str, list[MinuteParagraph], Location]] = []
-        self.item_level: int | None = None
+        self.item_level = item_level
 
     def paragraph(self, paragraph: Paragraph, where: Location) -> None:
         text = paragraph.text.strip()
@@ -151,17 +151,14 @@ class _Reader:
         if not text or style in (LEAD_STYLE, GUIDANCE_STYLE, "Title"):
             return
         level = _heading_level(style)
-        if level is not None and self._starts_item(level, text):
+        if level is not None and level == self.item_level:
             numbered = NUMBERED.fullmatch(text)
             number = int(numbered["number"]) if numbered else None
             self.items.append((number, numbered["title"] if numbered else text, [], where))
+        elif level is not None and self.item_level is not None and level < self.item_level:
+            return  # the document's own sections: "Attendance", "Notes"
         elif self.items:
             self.items[-1][2].append(_line(paragraph, text, level, where))
-
-    def _starts_item(self, level: int, text: str) -> bool:
-        if self.item_level is None and NUMBERED.fullmatch(text):
-            self.item_level = level
-        return self.item_level is not None and level <= self.item_level
 
     def table(self, rows: list[tuple[str, ...]], where: Location) -> None:
         if self.items:
@@ -172,6 +169,16 @@ class _Reader:
 
     def minute_items(self) -> list[MinuteItem]:
         return [MinuteItem(n, title, tuple(lines), where) for n, title, lines, where in self.items]
+
+
+def _item_level(paragraphs: list[Paragraph]) -> int | None:
+    """The heading level of the items: that of the first heading with an item number."""
+    for paragraph in paragraphs:
+        style = paragraph.style.name if paragraph.style is not None else ""
+        level = _heading_level(style)
+        if level is not None and NUMBERED.fullmatch(paragraph.text.strip()):
+            return level
+    return None
 
 
 def _heading_level(style: str) -> int | None:
