@@ -199,3 +199,14 @@ def test_new_actions_are_those_the_log_lacks_in_the_notes_order(data):
     (october,) = [m for m in partnership.minutes if m.meeting == OCTOBER]
     found = [(a.ref, a.text, a.lead, a.suggested) for a in new_actions(partnership, october)]
     assert found == [("2020/30", "JC to circulate the briefing to all partners.", "JC", True)]
+
+
+def test_word_notes_with_their_attendance_need_no_minutes_workbook_nor_attendance_sheet(data):
+    (data / "minutes.xlsx").unlink()
+    book = openpyxl.load_workbook(data / "meetings.xlsx")
+    del book["Attendance"]
+    book.save(data / "meetings.xlsx")
+    prepared, problems = inspect(data, NOVEMBER)
+    assert [str(p) for p in problems if p.severity is Severity.ERROR] == []
+    (october,) = prepared.partnership.minutes
+    assert october.source == SOURCE and october.attendance

@@ -147,11 +147,13 @@ def agenda_items(partnership: Partnership, date: dt.date) -> list[AgendaItem]:
 
 
 def _check_items(minutes: Minutes, agenda: list[AgendaItem], problems: Problems) -> None:
+    """Headings off the agenda (when the forward plan numbers that meeting's items) and item
+    numbers used twice."""
     numbers = {i.number for i in agenda}
     seen: dict[int, Location | None] = {}
     for item in minutes.items:
         heading = f"{item.number}. {item.title}" if item.number is not None else item.title
-        if item.number is None or item.number not in numbers:
+        if agenda and (item.number is None or item.number not in numbers):
             problems.warn(
                 item.location,
                 f"heading {heading!r} matches no item of the agenda of "
