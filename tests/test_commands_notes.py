@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -199,3 +200,13 @@ def test_the_next_pack_keeps_a_notes_table_with_its_heading_row(november):
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
     assert len(grid) == 3
+
+
+def test_a_templates_folder_from_before_notes_templates_falls_back_to_the_default(tmp_path):
+    old = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, old)
+    (old / "notes.docx").unlink()
+    args = ["notes", "2020-10-15", "--data", str(SAMPLE), "--templates", str(old)]
+    result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path / "output")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "output" / "2020-10-15" / "notes-2020-10-15.docx").is_file()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packgen.check import NewAction, inspect, new_actions, notes_of, stop_message
+from packgen.commands.template_folder import DEFAULT_TEMPLATES
 from packgen.errors import InputError, Location, Severity
 from packgen.files import write_atomic
 from packgen.model import long_date
@@ -22,6 +23,7 @@ from packgen.render import render_notes
 log = logging.getLogger(__name__)
 
 NEW_ACTIONS = "new-actions.xlsx"
+NOTES_TEMPLATE = "notes.docx"
 
 
 def notes_template(
@@ -36,6 +38,10 @@ def notes_template(
         errors = [p for p in problems if p.severity is Severity.ERROR]
         raise InputError(stop_message(errors, meeting), errors)
     date = prepared.meeting.date
+    if not (templates / NOTES_TEMPLATE).is_file() and templates != DEFAULT_TEMPLATES:
+        # A templates/ folder copied before packgen made notes templates: use the default one.
+        log.warning("%s has no %s: using packgen's default", templates, NOTES_TEMPLATE)
+        templates = DEFAULT_TEMPLATES
     return render_notes(prepared, templates, output / date.isoformat() / f"notes-{date}.docx")
 
 
