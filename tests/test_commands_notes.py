@@ -210,3 +210,13 @@ def test_a_templates_folder_from_before_notes_templates_falls_back_to_the_defaul
     result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path / "output")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "output" / "2020-10-15" / "notes-2020-10-15.docx").is_file()
+
+
+def test_an_edited_notes_template_with_an_unknown_variable_is_named(tmp_path):
+    from render_factories import edited_template
+
+    folder = edited_template(tmp_path, "notes.docx", "{{ action_example }}", "{{ action_exampel }}")
+    args = ["notes", "2020-10-15", "--data", str(SAMPLE), "--templates", str(folder)]
+    result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path / "output")])
+    assert result.exit_code == 1
+    assert "notes.docx: uses {{ action_exampel }}, which the data can't provide" in result.output

@@ -193,16 +193,15 @@ def render_template(
         )
     data, digest = template_bytes(path)
     template = analyse(path, data, digest)
-    problems = _unbalanced(template, name)
-    if not problems and template.syntax_error is not None:
-        exc = template.syntax_error
-        problems = [Problem(_locate(template, name, exc), _message(exc))]
-    problems = problems or [
-        Problem(Location(name), f"uses {{{{ {var} }}}}, which the data can't provide")
-        for var in sorted(set(template.variables) - set(context))
-    ]
-    if problems:
-        raise TemplateError(f"{name} can't be rendered.", problems)
+    missing = sorted(set(template.variables) - set(context))  # broken tags: _rendered says
+    if missing:
+        raise TemplateError(
+            f"{name} can't be rendered.",
+            [
+                Problem(Location(name), f"uses {{{{ {v} }}}}, which the data can't provide")
+                for v in missing
+            ],
+        )
     tpl = _rendered(template, name, context, language, path.stem)
     _fix_properties(tpl, title, date)
     return _deterministic_bytes(tpl)
