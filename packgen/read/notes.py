@@ -13,12 +13,7 @@ import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
-
-from docx import Document
-from docx.enum.text import WD_UNDERLINE
-from docx.table import Table
-from docx.text.hyperlink import Hyperlink
-from docx.text.paragraph import Paragraph
+from typing import TYPE_CHECKING
 
 from packgen.errors import Location, Problem, Problems
 from packgen.limits import docx_problem
@@ -34,6 +29,10 @@ from packgen.model import (
     long_date,
 )
 from packgen.read.workbook import is_lock_file
+
+if TYPE_CHECKING:  # python-docx is imported only when there are notes to read
+    from docx.document import Document as WordDocument
+    from docx.text.paragraph import Paragraph
 
 FOLDER = "minutes"
 # The styles packgen's notes template writes what is for the minute-taker, not the notes, in.
@@ -82,6 +81,8 @@ def read_notes(data: Path, problems: Problems) -> list[Minutes]:
         if refused is not None:
             problems.items.append(refused)
             continue
+        from docx import Document  # here: a partnership without Word notes never loads it
+
         try:
             document = Document(str(path))
         except Exception as exc:  # python-docx fails on a damaged part in many ways
@@ -113,7 +114,9 @@ def _file_problem(path: Path, where: Location) -> Problem | None:
     return docx_problem(path, where)
 
 
-def _read(document, date: dt.date, source: str, problems: Problems) -> Minutes:
+def _read(document: WordDocument, date: dt.date, source: str, problems: Problems) -> Minutes:
+    from docx.table import Table
+
     reader = _Reader(source, _item_level(document.paragraphs))
     attendance: list[Attendance] = []
     paragraphs = tables = 0
@@ -207,6 +210,9 @@ def _is_list(paragraph: Paragraph) -> bool:
 
 def _runs(paragraph: Paragraph) -> list[TextRun]:
     """The paragraph's text in runs of bold, italic and underline, neighbours alike joined."""
+    from docx.enum.text import WD_UNDERLINE
+    from docx.text.hyperlink import Hyperlink
+
     runs: list[TextRun] = []
     for part in paragraph.iter_inner_content():
         for run in part.runs if isinstance(part, Hyperlink) else [part]:
@@ -229,7 +235,7 @@ def _runs(paragraph: Paragraph) -> list[TextRun]:
     return [r for r in runs if r.text]
 
 
-def _cells(table: Table) -> list[tuple[str, ...]]:
+def _cells(table) -> list[tuple[str, ...]]:
     """Each row's cell texts (a merged cell once), blank rows left out."""
     rows = []
     for row in table.rows:
