@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
-from notes_factories import OCTOBER, TABLE, fill, notes_template, resave_with_writer
+from notes_factories import OCTOBER, SAMPLE, TABLE, fill, notes_template, resave_with_writer
 
 from packgen.errors import Problems, Severity
 from packgen.model import Attended, ParagraphStyle, TextRun
@@ -202,3 +204,12 @@ def test_a_notes_file_that_cant_be_read_is_named_and_left_unchanged(
     assert problem.severity is severity
     assert message in str(problem)
     assert (folder / name).read_bytes() == before
+
+
+def test_reading_a_partnership_without_word_notes_does_not_load_python_docx():
+    code = (
+        "import sys; from pathlib import Path; from packgen.read.partnership import "
+        f"read_partnership; read_partnership(Path({str(SAMPLE)!r})); print('docx' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
