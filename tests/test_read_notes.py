@@ -213,3 +213,24 @@ def test_reading_a_partnership_without_word_notes_does_not_load_python_docx():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_notes_without_item_headings_are_not_read(tmp_path):
+    doc = Document()
+    doc.add_paragraph("Welcome: all were welcomed.")
+    doc.add_paragraph("Action 2020/29: LP to write.")
+    doc.save(str(tmp_path / "notes.docx"))
+    found, problems = read(tmp_path / "notes.docx", tmp_path)
+    assert found == []
+    assert [str(p) for p in problems.items] == [
+        f"{SOURCE}: no item headings (a heading such as `6. Any Other Business`): not read"
+    ]
+
+
+@pytest.mark.parametrize("heading", ["6. Training", "6 Training", "6) Training", "6.Training"])
+def test_an_item_number_may_be_written_several_ways(tmp_path, heading):
+    doc = Document()
+    doc.add_heading(heading, 2)
+    doc.save(str(tmp_path / "notes.docx"))
+    (minutes,), _ = read(tmp_path / "notes.docx", tmp_path)
+    assert [(i.number, i.title) for i in minutes.items] == [(6, "Training")]

@@ -39,7 +39,7 @@ FOLDER = "minutes"
 LEAD_STYLE = "Item Lead"
 GUIDANCE_STYLE = "Notes Guidance"
 ACTION = re.compile(r"\s*Action\s*(?P<ref>\d{4}\s*/\s*\d{1,3})?\s*:\s*(?P<text>.*)", re.I | re.S)
-NUMBERED = re.compile(r"\s*(?P<number>\d{1,3})\s*[.):]?\s+(?P<title>\S.*)", re.S)
+NUMBERED = re.compile(r"\s*(?P<number>\d{1,3})(?:\s*[.):]\s*|\s+)(?P<title>\S.*)", re.S)
 _HEADING = re.compile(r"heading\s*(\d)", re.I)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # How the attendance table's headings and marks may be written.
@@ -88,7 +88,8 @@ def read_notes(data: Path, problems: Problems) -> list[Minutes]:
         except Exception as exc:  # python-docx fails on a damaged part in many ways
             problems.error(where, f"can't be read as a Word document ({exc})")
             continue
-        found.append(_read(document, date, where.file, problems))
+        minutes = _read(document, date, where.file, problems)
+        found += [minutes] if minutes is not None else []
     return found
 
 
@@ -114,10 +115,10 @@ def _file_problem(path: Path, where: Location) -> Problem | None:
     return docx_problem(path, where)
 
 
-def _read(document: WordDocument, date: dt.date, source: str, problems: Problems) -> Minutes:
+def _read(document: WordDocument, date: dt.date, source: str, problems: Problems) -> Minutes | None:
     from docx.table import Table
 
-    reader = _Reader(source, _item_level(document.paragraphs))
+    reader = _Reader(_item_level(document.paragraphs))
     attendance: list[Attendance] = []
     paragraphs = tables = 0
     for block in document.iter_inner_content():
@@ -135,16 +136,16 @@ def _read(document: WordDocument, date: dt.date, source: str, problems: Problems
     if not reader.items:
         problems.warn(
             Location(source),
-            "no item headings (a heading such as `6. Any Other Business`): no notes read",
+            "no item headings (a heading such as `6. Any Other Business`): not read",
         )
+        return None
     return Minutes(date, tuple(reader.minute_items()), source, tuple(attendance))
 
 
 class _Reader:
     """Items and their paragraphs, as the document's blocks come."""
 
-    def __init__(self, source: str, item_level: int | None) -> None:
-        self.source = source
+    def __init__(self, item_level: int | None) -> None:
         self.items: list[tuple[int | None, str, list[MinuteParagraph], Location]] = []
         self.item_level = item_level
 
