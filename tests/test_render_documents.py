@@ -471,3 +471,18 @@ def test_sample_notes_from_minutes_xlsx_render_as_with_the_template_before_word_
     assert styles == [
         p.style.name for p in Document(paths["02-notes-of-previous-meeting"]).paragraphs
     ]
+
+
+def test_sample_action_log_ends_with_the_actions_closed_since_the_last_meeting(sample):
+    _, paths = sample
+    lines = text_of(paths["03-action-log"]).splitlines()
+    closed = lines[lines.index("Closed since the meeting of 9 September 2020") :]
+    assert closed[1] == "For the Partnership to agree their closure."
+    assert [line for line in closed if line.startswith("2020/")] == [
+        "2020/15",
+        "2020/23",
+        "2020/24",
+    ]
+    table = Document(paths["03-action-log"]).tables[-1]
+    assert [c.text for c in table.rows[0].cells] == ["Ref", "Action", "Lead", "Update Comments"]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
