@@ -167,6 +167,46 @@ def render(
 
 
 @cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.pass_context
+def notes(
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path | None, output: Path
+) -> None:
+    """Write the meeting's notes template for the minute-taker: OUTPUT/<date>/notes-<date>.docx."""
+    from packgen.commands import notes_template
+
+    path = notes_template(data, _templates(ctx, templates), output, meeting)
+    if not (ctx.obj and ctx.obj.get("quiet")):
+        click.echo(
+            f"Wrote {_shown(path)}: save the finished notes as {data}/minutes/{path.name[6:]}"
+        )
+
+
+@cli.command()
+@MEETING
+@DATA
+@OUTPUT
+@click.pass_context
+def actions(ctx: click.Context, meeting: dt.date | None, data: Path, output: Path) -> None:
+    """Print the new actions of a meeting's notes as rows to paste into the action log."""
+    from packgen.commands import meeting_actions
+
+    found = meeting_actions(data, output, meeting)
+    for row in found.rows():
+        click.echo("\t".join(row))
+    if not (ctx.obj and ctx.obj.get("quiet")):
+        count = len(found.actions)
+        click.echo(
+            f"{count} new action{'s' if count != 1 else ''} in {found.source}; "
+            f"written to {_shown(found.workbook)}",
+            err=True,
+        )
+
+
+@cli.command()
 @DATA
 @OUTPUT
 def doctor(data: Path, output: Path) -> None:
