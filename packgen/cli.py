@@ -293,6 +293,38 @@ def email(
         )
 
 
+@cli.command()
+@MEETING
+@DATA
+@OUTPUT
+def issue(meeting: dt.date | None, data: Path, output: Path) -> None:
+    """Keep the built pack as issued (for a pack sent by hand): OUTPUT/<date>/issued/N/."""
+    from packgen.commands import issue_meeting
+
+    kept, new = issue_meeting(data, output, meeting)
+    said = "Kept" if new else "Already kept"
+    click.echo(f"{said} the pack as issue {kept.number} in {_shown(kept.folder)}")
+
+
+@cli.command()
+@MEETING
+@DATA
+@OUTPUT
+def changes(meeting: dt.date | None, data: Path, output: Path) -> None:
+    """Say what changed in the built pack since its last issue, document by document."""
+    from packgen.commands import meeting_changes
+
+    found = meeting_changes(data, output, meeting)
+    if not found.changes and not found.pages:
+        click.echo(f"No changes since issue {found.issue}")
+        return
+    click.echo(f"Changes since issue {found.issue}: {len(found.changes)}")
+    click.echo("\n".join(f"  {line}" for line in found.lines()))
+    if found.pages:
+        click.echo("Pages moved:")
+        click.echo("\n".join(f"  {line}" for line in found.page_lines()))
+
+
 def _templates(ctx: click.Context, given: Path | None) -> Path:
     """The templates folder for this run; say once when it is packgen's defaults."""
     from packgen.commands import choose_templates

@@ -32,8 +32,10 @@ from packgen.model import long_date
 from packgen.plan import PACK_NAME, Layout, PackInfo, PackPlan, Part, agenda_document
 from packgen.render import RenderCache, check_templates, render_document
 from packgen.write import (
+    last_issue,
     move_into_place,
     read_manifest,
+    record_changes,
     relative_name,
     staging_folder,
     untagged_warnings,
@@ -83,6 +85,7 @@ def produce(
     warnings = _check_templates(job.templates, plan, prepared, job.output)
     template_warnings = len(warnings)
     _check_papers_exist(plan, job.data)
+    issued = last_issue(job.final)  # checked before anything is made: a tampered issue stops it
     with meeting_lock(job.output, plan.meeting.date), staging_folder(job.output) as staging:
         # LibreOffice starts now, so its start-up overlaps rendering.
         convert.start_ahead(convert.offices_wanted())
@@ -99,6 +102,7 @@ def produce(
             folder, plan, parts, layout, job.data, job.templates, prepared, convert.libreoffice,
             reuse,
         )  # fmt: skip
+        record_changes(folder, issued.manifest if issued else None, issued and issued.number)
         warnings += _untagged(folder)
         # After the manifest: protect_pack records the public pack and the encryption in it.
         warnings += _protect(job, parts, refs, folder, password)

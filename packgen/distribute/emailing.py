@@ -36,6 +36,7 @@ from packgen.files import sha256
 from packgen.model import Member
 from packgen.plan import PACK_NAME, PASSWORD_ENV
 from packgen.settings import EmailSettings
+from packgen.write import issue_pack
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,7 @@ def _send_all(
     report.changed += plan.changed
     failures: list[str] = []
     if plan.deliveries:
+        sent_log.issue = issue_pack(folder.parent).number  # what is sent is kept, as issued
         sent, failures = send(plan.deliveries, settings, sent_log, pack_sha, options.no_tls)
         report.sent += sent
     if failures:

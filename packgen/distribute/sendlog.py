@@ -37,6 +37,7 @@ class SendLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.issue: int | None = None  # the issue (output/<date>/issued/N) being sent
         self.entries: list[dict] = []
         if path.exists():
             try:
@@ -109,5 +110,6 @@ class SendLog:
                 "message_id": message_id,
                 "resend": bool(delivery.replaces[r.address]),
                 "replaces_sha256": delivery.replaces[r.address],
+                **({"issue": self.issue} if self.issue is not None else {}),
             }
         )

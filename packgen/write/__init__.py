@@ -21,6 +21,8 @@ __getattr__, __dir__, __all__ = lazy_face(
             "reuse_record",
         ],
         "staging": ["move_into_place", "staging_folder"],
+        "changes": ["Change", "Changes", "PageMove", "compare", "pages_text", "record_changes"],
+        "issues": ["ISSUED", "Issue", "issue_of", "all_issues", "issue_pack", "last_issue"],
         "caches": ["prune_caches"],
     },
 )

@@ -12,6 +12,7 @@ from packgen import __version__
 from packgen.errors import Location, Problem, Severity
 from packgen.files import read_json_object, sha256
 from packgen.plan import MANIFEST, PACK_NAME, Layout, PackDocument, PackPlan, Part
+from packgen.write.contents import document_content
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -44,7 +45,13 @@ def write_manifest(
             "pypdf": metadata.version("pypdf"),
         },
         "items": _items(plan, layout),
-        "documents": [_document(doc, layout, data) for doc in plan.documents],
+        "documents": [
+            {
+                **_document(doc, layout, data),
+                "content": document_content(doc, plan, prepared, templates),
+            }
+            for doc in plan.documents
+        ],
         "sources": _sources(plan, prepared, data, templates),
         **(reuse or {}),  # what a rebuild compares to reuse this pack when nothing changed
     }

@@ -13,6 +13,9 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".packgen-build-"
+# What a build never makes but a meeting's folder keeps: the issued packs and the send log.
+# Each is moved from the previous folder into the new one, by a rename, before the swap.
+CARRIED = ("issued", "email")
 
 
 @contextlib.contextmanager
@@ -51,10 +54,19 @@ def move_into_place(folder: Path, final: Path, staging: Path) -> Path:
     if final.exists():
         os.replace(final, previous)
     try:
+        _carry(previous, folder)
         os.replace(folder, final)
     except BaseException:
         if previous.exists():
+            _carry(folder, previous)
             os.replace(previous, final)
         raise
     log.info("Wrote %s", final)
     return final
+
+
+def _carry(source: Path, target: Path) -> None:
+    """Move the folders a build doesn't make (CARRIED) from `source` into `target`."""
+    for name in CARRIED:
+        if (source / name).exists() and not (target / name).exists():
+            os.replace(source / name, target / name)
