@@ -282,8 +282,14 @@ def email(
     )
     if ctx.obj and ctx.obj.get("quiet"):
         return
-    folder = report.drafts[0].path.parent if report.drafts and report.drafts[0].path else output
+    written = [*report.drafts, *report.supplements]
+    folder = written[0].path.parent if written and written[0].path else output
     click.echo(f"Wrote {len(report.drafts)} draft(s) to {_shown(folder)}")
+    if report.supplements:
+        click.echo(
+            f"Wrote {len(report.supplements)} supplement draft(s) for those who had the issue "
+            "it follows"
+        )
     if flags["send"]:
         click.echo(f"Sent {len(report.sent)}; {len(report.skipped)} already had this pack")
     if report.changed:
@@ -323,6 +329,34 @@ def changes(meeting: dt.date | None, data: Path, output: Path) -> None:
     if found.pages:
         click.echo("Pages moved:")
         click.echo("\n".join(f"  {line}" for line in found.page_lines()))
+
+
+@cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.pass_context
+def supplement(
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path | None, output: Path
+) -> None:
+    """Build the supplement to the last issue (what changed, and the papers added or replaced)
+    and the full pack revised."""
+    from packgen.commands import make_supplement
+
+    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    with _ConversionBar(enabled=not quiet) as progress, _stop_on_sigterm():
+        result, made = make_supplement(
+            data, _templates(ctx, templates), output, meeting, progress=progress,
+            password=_ask_password,
+        )  # fmt: skip
+    if not quiet:
+        click.echo(
+            f"Built {_shown(result.folder / made['file'])}: {made['pages']} pages, "
+            f"{len(made['documents'])} documents; {made['public']['file']}: "
+            f"{made['public']['pages']} pages"
+        )
+        click.echo(f"Revised {_shown(result.pack)}: {result.pages} pages")
 
 
 def _templates(ctx: click.Context, given: Path | None) -> Path:

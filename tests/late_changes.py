@@ -53,3 +53,10 @@ def _edit(path: Path, change) -> None:
     book = openpyxl.load_workbook(path)
     change(book.worksheets[0])
     book.save(path)
+
+
+def add_member(data: Path, name: str, email: str) -> None:
+    """Add a member who receives the pack, joined since it was issued."""
+    book = openpyxl.load_workbook(data / "meetings.xlsx")
+    book["Members"].append([name, "NM", "Officer", "BHR CCGs", email, "Y", "member", "to"])
+    book.save(data / "meetings.xlsx")

@@ -79,8 +79,8 @@ def test_agenda_items_retitled_retimed_added_and_moved():
     items.insert(2, item(8, "Late item"))
     found = compare(manifest(), built, 1)
     assert [c.text for c in found.changes] == [
-        "item 5 retitled: “VRU” → “VRU – update”",
-        "item 5 retimed: 10 minutes → 15 minutes",
+        "item 5 retitled: now “VRU – update”, was “VRU”",
+        "item 5 retimed: now 15 minutes, was 10 minutes",
         "item “Case Review Guidance” moved from 8 to 9",
         "item 8 added: “Late item”",
     ]
@@ -120,3 +120,10 @@ def test_a_paper_restricted_since_the_issue_is_a_restricted_change():
     documents(built)["08b-form"]["restricted"] = True
     (change,) = compare(manifest(), built, 1).changes
     assert change.restricted and change.text == "Form is now restricted"
+
+
+def test_an_agenda_item_restricted_since_the_issue_is_a_restricted_change():
+    built = manifest()
+    documents(built)["00-agenda"]["content"]["items"][1]["restricted"] = True
+    (change,) = compare(manifest(), built, 1).changes
+    assert (change.item, change.text, change.restricted) == (None, "item 5 now restricted", True)

@@ -10,7 +10,13 @@ __getattr__, __dir__, __all__ = lazy_face(
         "init": ["init_partnership"],
         "lock": ["meeting_lock"],
         "render": ["render_meeting"],
-        "reissue": ["issue_meeting", "issued_on", "meeting_changes", "meeting_folder"],
+        "reissue": [
+            "issue_meeting",
+            "issued_on",
+            "make_supplement",
+            "meeting_changes",
+            "meeting_folder",
+        ],
         "template_folder": ["DEFAULT_TEMPLATES", "choose_templates"],
     },
 )

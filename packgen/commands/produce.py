@@ -9,6 +9,8 @@ converts, when packgen would otherwise wait.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import logging
 import shutil
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from packgen.check import Prepared
 from packgen.commands.lock import meeting_lock
+from packgen.commands.supplement import mark_parts, plan_revision, write_supplements
 from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts
 from packgen.errors import (
     InputError,
@@ -64,6 +67,7 @@ class Job:
     prepared: Prepared
     inputs: str  # the fingerprint of everything the pack is made from, for the manifest
     record: dict  # what lets the next build keep the pack without reading (reuse.reuse_record)
+    supplement: dt.date | None = None  # the day of the supplement made with a revised pack
 
 
 @dataclass
@@ -86,11 +90,17 @@ def produce(
     template_warnings = len(warnings)
     _check_papers_exist(plan, job.data)
     issued = last_issue(job.final)  # checked before anything is made: a tampered issue stops it
+    revision = None
+    if job.supplement is not None:  # before rendering: the agenda says it is revised
+        folders = (job.data, job.templates)
+        revision = plan_revision(issued, job.supplement, plan, prepared, folders)
+    password = functools.cache(password)  # asked once, for the pack and its supplement
     with meeting_lock(job.output, plan.meeting.date), staging_folder(job.output) as staging:
         # LibreOffice starts now, so its start-up overlaps rendering.
         convert.start_ahead(convert.offices_wanted())
         folder = staging / job.final.name
         parts = _documents(job, staging, convert, progress)
+        parts = mark_parts(parts, revision) if revision else parts
         refs = _page_references(job, convert)
         layout = _settle_and_assemble(job, parts, refs, convert, folder)
         reuse = {
@@ -102,10 +112,15 @@ def produce(
             folder, plan, parts, layout, job.data, job.templates, prepared, convert.libreoffice,
             reuse,
         )  # fmt: skip
-        record_changes(folder, issued.manifest if issued else None, issued and issued.number)
+        changes = record_changes(
+            folder, issued.manifest if issued else None, issued and issued.number
+        )
         warnings += _untagged(folder)
         # After the manifest: protect_pack records the public pack and the encryption in it.
         warnings += _protect(job, parts, refs, folder, password)
+        if revision is not None and changes is not None:  # after protect_pack: encrypted alike
+            info = _pack_info(plan, prepared)
+            write_supplements(revision, changes, parts, plan, folder, info, password)
         move_into_place(folder, job.final, staging)
     return Made(layout, len(parts), warnings)
 

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from packgen.commands.lock import meeting_lock
+from packgen.commands.pipeline import BuildResult, Password, Progress, build
 from packgen.errors import InputError, Location, Problem
 from packgen.model import long_date
 from packgen.plan import MANIFEST, PACK_NAME
@@ -50,7 +51,37 @@ def meeting_changes(data: Path, output: Path, meeting: dt.date | None) -> Change
                 )
             ],
         )
-    return compare(issue.manifest, built, issue.number)
+    changes = compare(issue.manifest, built, issue.number)
+    _warn_restricted(folder, changes)
+    return changes
+
+
+def _warn_restricted(folder: Path, changes: Changes) -> None:
+    """Warn of what became restricted since the issue, naming who had the issue's copies."""
+    from packgen.distribute import SENT_LOG, SendLog, restricted_warnings
+
+    sent = SendLog(folder / "email" / SENT_LOG)
+    for warning in restricted_warnings(folder, changes, sent):
+        log.warning("%s", warning)
+
+
+def make_supplement(
+    data: Path,
+    templates: Path,
+    output: Path,
+    meeting: dt.date | None,
+    *,
+    progress: Progress | None = None,
+    password: Password | None = None,
+    day: dt.date | None = None,
+) -> tuple[BuildResult, dict]:
+    """Build the revised pack and its supplement to the last issue; return both's records."""
+    chosen = {"password": password} if password is not None else {}
+    result = build(
+        data, templates, output, meeting, progress=progress, supplement=day or dt.date.today(),
+        **chosen,
+    )  # fmt: skip
+    return result, read_manifest(result.folder)["supplement"]
 
 
 def issued_on(issue: Issue) -> str:

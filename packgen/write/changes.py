@@ -13,7 +13,7 @@ from pathlib import Path
 
 from packgen.files import read_json_object, write_atomic
 from packgen.plan import MANIFEST
-from packgen.write.differences import content_differences, item_differences
+from packgen.write.differences import RESTRICTED, content_differences, item_differences
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Change:
     text: str
     document: str | None = None  # the key of a document added or replaced, in the built pack
     restricted: bool = False  # an item or paper restricted since it was issued
+    added: bool = False  # `document` is new since the issue (else, when given, replaced)
+    private: bool = False  # about a restricted document: its title stays out of public copies
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,12 @@ class Changes:
     def documents(self) -> list[str]:
         """The keys of the documents added or replaced, in pack order, each once."""
         return list(dict.fromkeys(c.document for c in self.changes if c.document))
+
+    @property
+    def replaced(self) -> list[str]:
+        """The keys of the documents that were in the issue and changed since."""
+        added = {c.document for c in self.changes if c.added}
+        return [key for key in self.documents if key not in added]
 
     def lines(self) -> list[str]:
         """The changes as lines, each naming its item."""
@@ -110,22 +118,25 @@ def _document_changes(old: dict | None, new: dict, alone: bool) -> list[Change]:
     """Say what changed in one document; `alone` when it is its item's only document (so its
     lines need not name it)."""
     item, key, title = new.get("item"), new["key"], new["title"]
+    private = bool(new.get("restricted") or (old or {}).get("restricted"))
     if old is None:
-        return [Change(item, f"{_kind(new)} added: {title}", key, bool(new.get("restricted")))]
+        return [Change(item, f"{_kind(new)} added: {title}", key, added=True, private=private)]
     found: list[Change] = []
     if old.get("item") != item:
-        found.append(Change(item, f"{title} moved from item {old.get('item')}"))
+        found.append(Change(item, f"{title} moved from item {old.get('item')}", private=private))
     if new.get("restricted") and not old.get("restricted"):
-        found.append(Change(item, f"{title} is now restricted", restricted=True))
+        found.append(Change(item, f"{title} is now restricted", restricted=True, private=True))
     before, after = old.get("content"), new.get("content")
     if before is None or after is None or before == after:
         return found
     if new.get("paper"):
-        return [*found, Change(item, f"paper replaced: {title}", key)]
+        return [*found, Change(item, f"paper replaced: {title}", key, private=private)]
     if item is None:  # the agenda: its own lines, each about an item; not sent again
-        return [*found, *(Change(None, text) for text in item_differences(before, after))]
+        said = item_differences(before, after)
+        return [*found, *(Change(None, t, restricted=t.endswith(RESTRICTED)) for t in said)]
     said = content_differences(before, after)
-    return [*found, *(Change(item, t if alone else f"{title}: {t}", key) for t in said)]
+    named = [t if alone else f"{title}: {t}" for t in said]
+    return [*found, *(Change(item, t, key, private=private) for t in named)]
 
 
 def _page_moves(issued: dict, built: dict) -> list[PageMove]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+RESTRICTED = "now restricted"  # an agenda line ending so makes the item restricted since issue
+
 
 def content_differences(before: dict, after: dict) -> list[str]:
     """Say what changed between two records of the same document packgen writes."""
@@ -21,7 +23,7 @@ def content_differences(before: dict, after: dict) -> list[str]:
 
 
 def item_differences(before: dict, after: dict) -> list[str]:
-    """Say which agenda items were added, removed, moved, retimed or retitled."""
+    """Say which agenda items were added, removed, moved, retimed, retitled or restricted."""
     old, new = list(before.get("items") or []), list(after.get("items") or [])
     pairs = _pairs(old, new, lambda i: str(i["title"]).casefold())
     pairs += _pairs(old, new, lambda i: i["number"])
@@ -56,16 +58,16 @@ def _item_change(was: dict, now: dict) -> list[str]:
     if was["number"] != number:
         lines.append(f"item “{now['title']}” moved from {was['number']} to {number}")
     if was["title"] != now["title"]:
-        lines.append(f"item {number} retitled: “{was['title']}” → “{now['title']}”")
+        lines.append(f"item {number} retitled: now “{now['title']}”, was “{was['title']}”")
     if was.get("minutes") != now.get("minutes"):
         lines.append(
-            f"item {number} retimed: {_minutes(was.get('minutes'))} → "
-            f"{_minutes(now.get('minutes'))}"
+            f"item {number} retimed: now {_minutes(now.get('minutes'))}, "
+            f"was {_minutes(was.get('minutes'))}"
         )
     if was.get("lead") != now.get("lead"):
         lines.append(f"item {number}: lead now {now.get('lead') or 'none'}")
     if was.get("restricted") != now.get("restricted"):
-        state = "now restricted" if now.get("restricted") else "no longer restricted"
+        state = RESTRICTED if now.get("restricted") else "no longer restricted"
         lines.append(f"item {number} {state}")
     return lines
 

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 ISSUED = "issued"
 RECORD = "issue.json"
+SUPPLEMENT = "supplement-{}.pdf"  # supplement N: what changed since issue N
+PUBLIC_SUPPLEMENT = "public-supplement-{}.pdf"
 READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP
 READ_ONLY_FOLDER = READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP
 

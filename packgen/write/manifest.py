@@ -59,6 +59,27 @@ def write_manifest(
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
 
 
+def planned_documents(
+    plan: PackPlan, prepared: Prepared, data: Path, templates: Path
+) -> list[dict]:
+    """The manifest's record of each document, before the pack is laid out (no pages yet)."""
+    return [
+        {
+            "key": doc.key,
+            "title": doc.title,
+            "item": doc.item.number if doc.item else None,
+            "restricted": doc.restricted,
+            "paper": _paper_name(doc, data),
+            "content": document_content(doc, plan, prepared, templates),
+        }
+        for doc in plan.documents
+    ]
+
+
+def _paper_name(doc: PackDocument, data: Path) -> str | None:
+    return relative_name(doc.paper.path, data, "data")[len("data/") :] if doc.paper else None
+
+
 def read_manifest(folder: Path) -> dict:
     """Return the manifest.json in `folder`, or {} when there is none or it can't be read."""
     return read_json_object(folder / MANIFEST_NAME)
@@ -96,7 +117,7 @@ def _document(doc: PackDocument, layout: Layout, data: Path) -> dict:
         "docx": None if doc.paper else f"documents/{doc.key}.docx",
         "restricted": doc.restricted,
         "tagged": doc.key not in layout.untagged,  # a screen reader can follow it
-        "paper": relative_name(doc.paper.path, data, "data")[len("data/") :] if doc.paper else None,
+        "paper": _paper_name(doc, data),
     }
 
 
