@@ -222,3 +222,12 @@ def test_a_supplement_when_nothing_changed_since_the_last_issue_is_refused(reiss
     assert result.exit_code == 1, result.output
     assert "Error: Nothing changed since issue 2: no supplement." in result.output
     assert "2020-10-15/issued: the pack is as issue 2 has it" in result.output
+
+
+def test_a_supplement_before_any_issue_is_a_clear_error(tmp_path):
+    result = packgen(SAMPLE, tmp_path / "output", "supplement")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith(
+        "Error: There is nothing to supplement: the pack has not been issued.\n"
+        "  2020-10-15/issued: no issued pack: a supplement says what changed since one"
+    )

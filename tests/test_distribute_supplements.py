@@ -86,13 +86,15 @@ def mailed(tmp_path_factory: pytest.TempPathFactory):
         second = handler.received[len(first) :]
         steps["third send"] = run("email", "--send")
         third = handler.received[len(first) + len(second) :]
+        steps |= {"rebuild": run("build"), "fourth send": run("email", "--send")}
+        fourth = handler.received[len(first) + len(second) + len(third) :]
     finally:
         controller.stop()
     for name, result in steps.items():
         assert result.exit_code == 0, f"{name}: {result.output}"
     folder = output / MEETING
     return {"folder": folder, "first": first, "second": second, "third": third, "steps": steps,
-            "issue_1": issue_1}  # fmt: skip
+            "issue_1": issue_1, "fourth": fourth}  # fmt: skip
 
 
 def _supplement(message) -> bool:
@@ -127,6 +129,12 @@ def test_the_supplement_message_lists_what_changed_and_attaches_the_supplement(m
 def test_a_second_send_after_the_supplement_sends_nothing(mailed):
     assert mailed["third"] == []
     assert "Sent 0;" in mailed["steps"]["third send"].output
+
+
+def test_a_rebuild_after_the_supplement_went_out_keeps_the_issued_pack_and_sends_nothing(mailed):
+    issued = mailed["folder"] / "issued" / "2" / "meeting-pack.pdf"
+    assert (mailed["folder"] / "meeting-pack.pdf").read_bytes() == issued.read_bytes()
+    assert mailed["fourth"] == [] and "Sent 0;" in mailed["steps"]["fourth send"].output
 
 
 def test_issue_2_keeps_the_revised_pack_with_its_supplement(mailed):

@@ -10,7 +10,7 @@ import pytest
 
 from packgen.errors import InputError
 from packgen.write.issues import all_issues, issue_of, issue_pack, last_issue
-from packgen.write.staging import move_into_place
+from packgen.write.staging import move_into_place, staging_folder
 
 
 def built_folder(root: Path, pack: bytes = b"%PDF-1.7 full") -> Path:
@@ -91,3 +91,34 @@ def test_a_new_build_moved_into_place_keeps_the_issues_and_the_send_log(tmp_path
     assert (final / "meeting-pack.pdf").read_bytes() == b"%PDF-1.7 rebuilt"
     assert last_issue(final).files == issue.files
     assert (final / "email" / "sent.json").read_text() == '{"sent": []}'
+
+
+def abandoned_build(output: Path) -> Path:
+    """The folder of a build killed outright (its pid long gone) between its renames."""
+    return output / ".packgen-build-999999999-x"
+
+
+def test_issues_a_killed_build_moved_aside_are_put_back(tmp_path):
+    output = tmp_path / "output"
+    final = built_folder(output)
+    issue = issue_pack(final)
+    staging = abandoned_build(output)
+    new = built_folder(staging, b"%PDF-1.7 rebuilt")
+    os.replace(final, staging / "previous")
+    os.replace(staging / "previous" / "issued", new / "issued")  # killed just after the carry
+    with staging_folder(output):
+        pass
+    assert not staging.exists()
+    assert (final / "meeting-pack.pdf").read_bytes() == b"%PDF-1.7 full"
+    assert last_issue(final).files == issue.files
+
+
+def test_issues_carried_into_a_killed_builds_new_folder_are_put_back(tmp_path):
+    output = tmp_path / "output"
+    final = built_folder(output)
+    issue = issue_pack(final)
+    new = built_folder(abandoned_build(output), b"%PDF-1.7 rebuilt")
+    os.replace(final / "issued", new / "issued")
+    with staging_folder(output):
+        pass
+    assert last_issue(final).files == issue.files

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen.commands.lock import meeting_lock
+from packgen.commands.supplement import revision_salt
 from packgen.convert import CachedConverter, installation
 from packgen.errors import Location, Problem, Severity
 from packgen.model import long_date
@@ -204,12 +205,10 @@ def _kept(folder: Path, manifest: dict, warnings: list[Problem], started: float)
 
 
 def _salt(settings: Settings, folder: Path, supplement: dt.date | None) -> str:
-    """What a pack depends on besides its files: the LibreOffice installation, the last issue
-    (the manifest says what changed since) and, for a revised pack, its supplement's day."""
-    issue = last_issue(folder)
-    salt = installation(settings.soffice)
-    salt += f"\nissue {issue.number} {issue.pack_sha}" if issue else ""
-    return salt + (f"\nsupplement {supplement.isoformat()}" if supplement else "")
+    """What a pack depends on besides its files: the LibreOffice installation and, for a
+    revised pack, the line its agenda carries (packgen.commands.supplement)."""
+    revised = revision_salt(last_issue(folder), supplement)
+    return installation(settings.soffice) + (f"\n{revised}" if revised else "")
 
 
 def _day(plan: PackPlan) -> str:

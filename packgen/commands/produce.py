@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING
 
 from packgen.check import Prepared
 from packgen.commands.lock import meeting_lock
-from packgen.commands.supplement import mark_parts, plan_revision, write_supplements
+from packgen.commands.supplement import (
+    carried_revision,
+    mark_parts,
+    plan_revision,
+    write_supplements,
+)
 from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts
 from packgen.errors import (
     InputError,
@@ -90,17 +95,20 @@ def produce(
     template_warnings = len(warnings)
     _check_papers_exist(plan, job.data)
     issued = last_issue(job.final)  # checked before anything is made: a tampered issue stops it
-    revision = None
+    revision, marks = None, {}
     if job.supplement is not None:  # before rendering: the agenda says it is revised
         folders = (job.data, job.templates)
         revision = plan_revision(issued, job.supplement, plan, prepared, folders)
+        marks = revision.marks
+    else:  # a pack issued with its supplement stays revised as it went out
+        plan.revised, marks = carried_revision(issued)
     password = functools.cache(password)  # asked once, for the pack and its supplement
     with meeting_lock(job.output, plan.meeting.date), staging_folder(job.output) as staging:
         # LibreOffice starts now, so its start-up overlaps rendering.
         convert.start_ahead(convert.offices_wanted())
         folder = staging / job.final.name
         parts = _documents(job, staging, convert, progress)
-        parts = mark_parts(parts, revision) if revision else parts
+        parts = mark_parts(parts, marks)
         refs = _page_references(job, convert)
         layout = _settle_and_assemble(job, parts, refs, convert, folder)
         reuse = {

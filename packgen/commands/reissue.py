@@ -8,6 +8,7 @@ from pathlib import Path
 
 from packgen.commands.lock import meeting_lock
 from packgen.commands.pipeline import BuildResult, Password, Progress, build
+from packgen.commands.supplement import require_issue
 from packgen.errors import InputError, Location, Problem
 from packgen.model import long_date
 from packgen.plan import MANIFEST, PACK_NAME
@@ -76,6 +77,8 @@ def make_supplement(
     day: dt.date | None = None,
 ) -> tuple[BuildResult, dict]:
     """Build the revised pack and its supplement to the last issue; return both's records."""
+    folder = meeting_folder(data, output, meeting)
+    require_issue(last_issue(folder), dt.date.fromisoformat(folder.name))
     chosen = {"password": password} if password is not None else {}
     result = build(
         data, templates, output, meeting, progress=progress, supplement=day or dt.date.today(),

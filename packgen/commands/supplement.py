@@ -39,6 +39,11 @@ REVISED = "Revised"  # stamped beside the item on a replaced document's first pa
 NEW = "New"  # and on a document added since the issue
 
 
+def revised_line(day: dt.date, number: int) -> str:
+    """The line under a revised pack's agenda title."""
+    return f"Revised {long_date(day)}: see supplement {number}"
+
+
 @dataclass(frozen=True)
 class Revision:
     """The supplement being made: its number (the issue's), that issue, the day, what changed."""
@@ -53,8 +58,30 @@ class Revision:
 
     @property
     def line(self) -> str:
-        """The line under the agenda's title."""
-        return f"Revised {long_date(self.day)}: see supplement {self.number}"
+        return revised_line(self.day, self.number)
+
+    @property
+    def marks(self) -> dict[str, str]:
+        """Each replaced document marked "Revised", each added one "New", by key."""
+        replaced = set(self.planned.replaced)
+        return {key: REVISED if key in replaced else NEW for key in self.planned.documents}
+
+
+def carried_revision(issue: Issue | None) -> tuple[str, dict[str, str]]:
+    """The agenda's line and the documents' marks of a pack issued with its supplement: a pack
+    rebuilt after it stays revised as it went out (so, unchanged, it is the very same pack)."""
+    record = issue.manifest.get("supplement") if issue and issue.supplement else None
+    if not isinstance(record, dict):
+        return "", {}
+    line = revised_line(dt.date.fromisoformat(record["date"]), int(record["number"]))
+    return line, {d["key"]: d.get("mark", "") for d in record.get("documents", [])}
+
+
+def revision_salt(issue: Issue | None, supplement: dt.date | None) -> str:
+    """What a pack's fingerprint adds for its revision: the agenda's line, or nothing."""
+    if supplement is not None:
+        return revised_line(supplement, issue.number if issue else 0)
+    return carried_revision(issue)[0]
 
 
 def plan_revision(
@@ -68,10 +95,8 @@ def plan_revision(
 
     `folders` are the data and templates folders the documents are made from.
     """
+    issue = require_issue(issue, plan.meeting.date)
     where = Location(f"{plan.meeting.date.isoformat()}/issued")
-    if issue is None:
-        problem = Problem(where, "no issued pack: a supplement says what changed since one")
-        raise InputError("There is nothing to supplement: the pack has not been issued.", [problem])
     planned = planned_documents(plan, prepared, *folders)
     changes = compare(issue.manifest, {"documents": planned}, issue.number)
     if not changes.changes:
@@ -82,13 +107,22 @@ def plan_revision(
     return revision
 
 
-def mark_parts(parts: list[Part], revision: Revision) -> list[Part]:
-    """Mark each replaced document "Revised" and each added one "New" on its first page."""
-    replaced, added = set(revision.planned.replaced), set(revision.planned.documents)
-    return [
-        replace(p, mark=REVISED if p.key in replaced else NEW if p.key in added else "")
-        for p in parts
-    ]
+def require_issue(issue: Issue | None, meeting: dt.date) -> Issue:
+    """Return the issue a supplement follows; stop when the pack has not been issued."""
+    if issue is None:
+        day = meeting.isoformat()
+        problem = Problem(
+            Location(f"{day}/issued"),
+            f"no issued pack: a supplement says what changed since one (packgen email {day} "
+            f"--send keeps the pack it sends as issue 1; packgen issue {day} marks it by hand)",
+        )
+        raise InputError("There is nothing to supplement: the pack has not been issued.", [problem])
+    return issue
+
+
+def mark_parts(parts: list[Part], marks: dict[str, str]) -> list[Part]:
+    """Stamp each marked document's mark ("Revised", "New") on its first page."""
+    return [replace(p, mark=marks.get(p.key, "")) for p in parts]
 
 
 def write_supplements(
@@ -131,7 +165,13 @@ def write_supplements(
         "pages": layout.pages,
         "encryption": encryption,
         "documents": [
-            {"key": p.key, "title": p.title, "item": p.item, "pages": list(layout.documents[p.key])}
+            {
+                "key": p.key,
+                "title": p.title,
+                "item": p.item,
+                "pages": list(layout.documents[p.key]),
+                "mark": revision.marks.get(p.key, ""),
+            }
             for p in sent
         ],
         "lines": changes.lines(),
