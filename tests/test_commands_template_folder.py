@@ -20,6 +20,7 @@ NAMES = [
     "letter.docx",
     "minutes.docx",
     "recommendations.docx",
+    "supplement.txt",
     "tracker.docx",
 ]
 
