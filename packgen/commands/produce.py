@@ -20,12 +20,7 @@ from typing import TYPE_CHECKING
 
 from packgen.check import Prepared
 from packgen.commands.lock import meeting_lock
-from packgen.commands.supplement import (
-    carried_revision,
-    mark_parts,
-    plan_revision,
-    write_supplements,
-)
+from packgen.commands.supplement import mark_parts, revise, write_supplements
 from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts
 from packgen.errors import (
     InputError,
@@ -40,6 +35,8 @@ from packgen.model import long_date
 from packgen.plan import PACK_NAME, Layout, PackInfo, PackPlan, Part, agenda_document
 from packgen.render import RenderCache, check_templates, render_document
 from packgen.write import (
+    Changes,
+    Issue,
     last_issue,
     move_into_place,
     read_manifest,
@@ -95,13 +92,8 @@ def produce(
     template_warnings = len(warnings)
     _check_papers_exist(plan, job.data)
     issued = last_issue(job.final)  # checked before anything is made: a tampered issue stops it
-    revision, marks = None, {}
-    if job.supplement is not None:  # before rendering: the agenda says it is revised
-        folders = (job.data, job.templates)
-        revision = plan_revision(issued, job.supplement, plan, prepared, folders)
-        marks = revision.marks
-    else:  # a pack issued with its supplement stays revised as it went out
-        plan.revised, marks = carried_revision(issued)
+    # Before rendering: the agenda says it is revised, the changed documents are marked.
+    revision, marks = revise(issued, job.supplement, plan, prepared, (job.data, job.templates))
     password = functools.cache(password)  # asked once, for the pack and its supplement
     with meeting_lock(job.output, plan.meeting.date), staging_folder(job.output) as staging:
         # LibreOffice starts now, so its start-up overlaps rendering.
@@ -111,18 +103,8 @@ def produce(
         parts = mark_parts(parts, marks)
         refs = _page_references(job, convert)
         layout = _settle_and_assemble(job, parts, refs, convert, folder)
-        reuse = {
-            "inputs": job.inputs,
-            "template_warnings": template_warnings,
-            "reuse_without_reading": job.record,
-        }
-        write_manifest(
-            folder, plan, parts, layout, job.data, job.templates, prepared, convert.libreoffice,
-            reuse,
-        )  # fmt: skip
-        changes = record_changes(
-            folder, issued.manifest if issued else None, issued and issued.number
-        )
+        made = (parts, layout, convert.libreoffice, template_warnings)
+        changes = _record(job, folder, made, issued)
         warnings += _untagged(folder)
         # After the manifest: protect_pack records the public pack and the encryption in it.
         warnings += _protect(job, parts, refs, folder, password)
@@ -131,6 +113,24 @@ def produce(
             write_supplements(revision, changes, parts, plan, folder, info, password)
         move_into_place(folder, job.final, staging)
     return Made(layout, len(parts), warnings)
+
+
+def _record(
+    job: Job, folder: Path, made: tuple[list[Part], Layout, str, int], issued: Issue | None
+) -> Changes | None:
+    """Write the manifest, with what changed since the last issue; return those changes.
+
+    `made` is the pack's parts, its layout, the LibreOffice version and the template warnings."""
+    parts, layout, libreoffice, warned = made
+    reuse = {
+        "inputs": job.inputs,
+        "template_warnings": warned,
+        "reuse_without_reading": job.record,
+    }
+    write_manifest(
+        folder, job.plan, parts, layout, job.data, job.templates, job.prepared, libreoffice, reuse
+    )
+    return record_changes(folder, issued.manifest if issued else None, issued and issued.number)
 
 
 def _untagged(folder: Path) -> list[Problem]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from packgen.errors import InputError, Location, Problem
 from packgen.files import sha256, write_atomic
 from packgen.model import long_date
-from packgen.plan import MANIFEST, PackInfo, PackPlan, Part
+from packgen.plan import MANIFEST, Layout, PackInfo, PackPlan, Part
 from packgen.write import (
     PUBLIC_SUPPLEMENT,
     SUPPLEMENT,
@@ -84,6 +84,22 @@ def revision_salt(issue: Issue | None, supplement: dt.date | None) -> str:
     return carried_revision(issue)[0]
 
 
+def revise(
+    issue: Issue | None,
+    supplement: dt.date | None,
+    plan: PackPlan,
+    prepared: Prepared,
+    folders: tuple[Path, Path],
+) -> tuple[Revision | None, dict[str, str]]:
+    """Return the supplement to make (with `supplement`, its day) and the documents' marks; a
+    pack issued with its supplement stays revised as it went out (`carried_revision`)."""
+    if supplement is not None:
+        revision = plan_revision(issue, supplement, plan, prepared, folders)
+        return revision, revision.marks
+    plan.revised, marks = carried_revision(issue)
+    return None, marks
+
+
 def plan_revision(
     issue: Issue | None,
     day: dt.date,
@@ -137,53 +153,53 @@ def write_supplements(
     """Write the supplement and the public supplement into `folder`; record them in the manifest."""
     from packgen.pack import Supplement, assemble_supplement, encrypt_pdf
 
-    number = revision.number
+    number, issued_on = revision.number, long_date(revision.issue.day)
     plain = {p.key: replace(p, mark="") for p in parts}
-    issued_on = long_date(revision.issue.day)
-    full = Supplement(number, issued_on, _lines(changes), changes.page_lines())
     sent = [plain[key] for key in changes.documents if key in plain]
     out = folder / SUPPLEMENT.format(number)
+    full = Supplement(number, issued_on, _lines(changes), changes.page_lines())
     layout = assemble_supplement(full, sent, out, info)
-    encryption = None
-    if read_manifest(folder).get("encryption"):  # encrypted like the full pack, same password
+    encrypted = bool(read_manifest(folder).get("encryption"))
+    if encrypted:  # like the full pack, with the same password
         encrypt_pdf(out, out, password() or "")
-        encryption = "AES-256"
     restricted = {d.key for d in plan.documents if d.restricted}
     public = Supplement(number, issued_on, public_lines(changes, restricted), [])
-    shown = [part for part in sent if part.key not in restricted]
     public_out = folder / PUBLIC_SUPPLEMENT.format(number)
-    public_layout = assemble_supplement(
-        public, shown, public_out, replace(info, title=f"{info.title} (public)")
-    )
-    record = {
-        "number": number,
-        "issue": number,
+    shown = [part for part in sent if part.key not in restricted]
+    public_info = replace(info, title=f"{info.title} (public)")
+    public_pages = assemble_supplement(public, shown, public_out, public_info).pages
+    record = _supplement_record(revision, changes, out, layout, sent)
+    record["encryption"] = "AES-256" if encrypted else None
+    record["public"] = {
+        "file": public_out.name,
+        "sha256": sha256(public_out),
+        "pages": public_pages,
+    }
+    _record(folder, record)
+    log.info("Wrote %s: %d pages, %d documents", out.name, layout.pages, len(sent))
+    return record
+
+
+def _supplement_record(
+    revision: Revision, changes: Changes, out: Path, layout: Layout, sent: list[Part]
+) -> dict:
+    """What the manifest says of the supplement: the email and a rebuild read it."""
+    documents = [
+        {"key": p.key, "title": p.title, "item": p.item, "pages": list(layout.documents[p.key]),
+         "mark": revision.marks.get(p.key, "")}
+        for p in sent
+    ]  # fmt: skip
+    return {
+        "number": revision.number,
+        "issue": revision.number,
         "issued_on": revision.issue.issued,
         "date": revision.day.isoformat(),
         "file": out.name,
         "sha256": sha256(out),
         "pages": layout.pages,
-        "encryption": encryption,
-        "documents": [
-            {
-                "key": p.key,
-                "title": p.title,
-                "item": p.item,
-                "pages": list(layout.documents[p.key]),
-                "mark": revision.marks.get(p.key, ""),
-            }
-            for p in sent
-        ],
+        "documents": documents,
         "lines": changes.lines(),
-        "public": {
-            "file": public_out.name,
-            "sha256": sha256(public_out),
-            "pages": public_layout.pages,
-        },
     }
-    _record(folder, record)
-    log.info("Wrote %s: %d pages, %d documents", out.name, layout.pages, len(sent))
-    return record
 
 
 def _lines(changes: Changes) -> list[tuple[str, str | None]]:
