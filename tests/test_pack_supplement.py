@@ -64,3 +64,12 @@ def test_a_cover_block_is_never_cut_between_pages(tmp_path):
     pages = write_cover(tmp_path / "cover.pdf", blocks, "Title")
     lines = [len(t.split("word")) - 1 for t in texts(tmp_path / "cover.pdf")]
     assert pages == len(lines) > 1 and all(count % 60 == 0 for count in lines)
+
+
+def test_a_supplement_of_changes_without_papers_is_its_cover_alone(tmp_path):
+    out = tmp_path / "supplement-1.pdf"
+    only = Supplement(1, "3 December 2026", [("Item 8 – Forms: paper withdrawn: Form", None)], [])
+    layout = assemble_supplement(only, [], out, INFO)
+    (page,) = texts(out)
+    assert layout.pages == 1 and "No paper was added or replaced" in page
+    assert "Item 8 – Forms: paper withdrawn: Form" in page and "(S1 page" not in page

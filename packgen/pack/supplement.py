@@ -20,6 +20,14 @@ from packgen.plan import Layout, PackInfo, Part
 log = logging.getLogger(__name__)
 
 COVER_KEY = "00-supplement"
+_INTRO = (
+    "The papers below were added or replaced since the pack was issued; the full pack has been "
+    "revised to match."
+)
+_NO_PAPERS = (
+    "No paper was added or replaced since the pack was issued; the full pack has been revised "
+    "to match."
+)
 MAX_COVER_ROUNDS = 4
 
 
@@ -84,11 +92,7 @@ def _starts(parts: Sequence[Part], counts: dict[str, int], cover: int) -> dict[s
 def _blocks(supplement: Supplement, starts: dict[str, int]) -> list[Block]:
     blocks = [
         Block("H1", supplement.title),
-        Block(
-            "P",
-            "The papers below were added or replaced since the pack was issued; the full pack "
-            "has been revised to match.",
-        ),
+        Block("P", _INTRO if starts else _NO_PAPERS),
         Block("H2", "What changed"),
     ]
     for line, key in supplement.changes:
