@@ -60,3 +60,14 @@ def add_member(data: Path, name: str, email: str) -> None:
     book = openpyxl.load_workbook(data / "meetings.xlsx")
     book["Members"].append([name, "NM", "Officer", "BHR CCGs", email, "Y", "member", "to"])
     book.save(data / "meetings.xlsx")
+
+
+def withdraw_paper(data: Path, name: str, item_row: int = 24) -> None:
+    """Take a paper out of item 8's Papers cell and out of the papers folder."""
+
+    def edit(ws) -> None:
+        lines = str(ws[f"F{item_row}"].value).split("\n")
+        ws[f"F{item_row}"] = "\n".join(line for line in lines if line != name)
+
+    _edit(data / "forward_plan.xlsx", edit)
+    (data / "papers" / "2020-10-15" / name).unlink()

@@ -3,6 +3,7 @@ the supplement to who had issue 1, the revised pack to a member added since, not
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -14,7 +15,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from conftest import PACK_PASSWORD, SAMPLE
-from late_changes import add_late_paper, add_member, change_action_update, retitle_item
+from late_changes import (
+    add_late_paper,
+    add_member,
+    change_action_update,
+    restrict_item,
+    retitle_item,
+    withdraw_paper,
+)
 
 from packgen.cli import cli
 
@@ -93,8 +101,8 @@ def mailed(tmp_path_factory: pytest.TempPathFactory):
     for name, result in steps.items():
         assert result.exit_code == 0, f"{name}: {result.output}"
     folder = output / MEETING
-    return {"folder": folder, "first": first, "second": second, "third": third, "steps": steps,
-            "issue_1": issue_1, "fourth": fourth}  # fmt: skip
+    return {"folder": folder, "data": data, "first": first, "second": second, "third": third,
+            "fourth": fourth, "steps": steps, "issue_1": issue_1}  # fmt: skip
 
 
 def _supplement(message) -> bool:
@@ -179,3 +187,24 @@ def test_an_item_restricted_since_the_issue_warns_naming_who_had_it(tmp_path):
         "Item 6 – Themed Review: item 6 now restricted since issue 1, whose copies are out "
         "(packgen can't recall email; ask them to delete theirs): a@x.example"
     )
+
+
+def test_after_the_supplement_a_withdrawal_is_listed_and_a_restriction_names_who_had_it(
+    mailed, tmp_path, caplog
+):
+    from packgen.commands.reissue import meeting_changes
+
+    data, output = tmp_path / "data", tmp_path / "output"
+    shutil.copytree(mailed["data"], data)
+    shutil.copytree(mailed["folder"].parent, output)
+    withdraw_paper(data, "Rapid Review Letter.docx")
+    restrict_item(data, "G22")  # item 6, Themed Learning Review Consideration
+    assert packgen(data, output, free_port(), "build").exit_code == 0
+    with caplog.at_level("WARNING"):
+        found = meeting_changes(data, output, dt.date(2020, 10, 15))
+    item_8 = "Item 8 – BHR Case Review Guidance, Process and Forms"
+    assert f"{item_8}: paper withdrawn: Rapid Review Letter" in found.lines()
+    warned = [r.getMessage() for r in caplog.records if "whose copies are out" in r.getMessage()]
+    everyone = sorted({e["recipient"] for e in sent_log(mailed["folder"]) if e["issue"] == 2})
+    assert warned and all(msg.endswith(", ".join(everyone)) for msg in warned)
+    assert warned[0].startswith("Agenda: item 6 now restricted since issue 2, whose copies are out")
