@@ -353,10 +353,9 @@ def supplement(
     if not quiet:
         click.echo(
             f"Built {_shown(result.folder / made['file'])}: {made['pages']} pages, "
-            f"{len(made['documents'])} documents; {made['public']['file']}: "
-            f"{made['public']['pages']} pages"
+            f"{len(made['documents'])} documents ({made['public']['file']}: "
+            f"{made['public']['pages']} pages); revised {result.pack.name}: {result.pages} pages"
         )
-        click.echo(f"Revised {_shown(result.pack)}: {result.pages} pages")
 
 
 def _templates(ctx: click.Context, given: Path | None) -> Path:

@@ -197,7 +197,10 @@ def test_the_full_supplement_is_encrypted_like_the_pack_and_the_public_one_is_no
     assert encryption_algorithm(folder / "supplement-1.pdf") == "AES-256"
     assert encryption_algorithm(folder / "public-supplement-1.pdf") == "none"
     said = reissued["supplement_output"]
-    assert "supplement-1.pdf: 5 pages, 2 documents; public-supplement-1.pdf: 5 pages\n" in said
+    assert said.endswith(
+        "supplement-1.pdf: 5 pages, 2 documents (public-supplement-1.pdf: 5 pages); "
+        "revised meeting-pack.pdf: 53 pages\n"
+    )
 
 
 def test_the_revised_pack_says_so_under_the_agenda_title_and_on_replaced_papers(reissued):
