@@ -35,7 +35,7 @@ def test_the_supplement_is_the_cover_then_each_document_stamped_s1(tmp_path):
     layout = assemble_supplement(supplement(), sent(tmp_path), out, INFO)
     pages = texts(out)
     assert layout.pages == 2 and layout.documents["08a-form"] == (2, 2)
-    assert pages[0].startswith("Supplementary pack 1 to the pack issued on 3 December 2026")
+    assert pages[0].startswith("A Partnership – 1 May Supplementary pack 1 to the pack issued on 3")
     assert "Item 8 – Forms: paper added: Form 0 (S1 page 2)" in pages[0]
     assert "A Partnership – 1 May · S1 page 2 of 2" in pages[1]
     assert "Item 8 · Supplement 1" in pages[1]

@@ -33,8 +33,9 @@ MARGIN = 2.0 * cm
 TOP = 2.5 * cm  # the item stamps and the footer keep out of the text
 BOTTOM = 2.2 * cm
 SIZES = {"H1": 16.0, "H2": 12.5, "P": 11.0}
+HEADING_COLOUR = "0.122 0.227 0.373 rg"  # the templates' headings, #1F3A5F
 SPACE_AFTER = {"H1": 12.0, "H2": 4.0, "P": 4.0}
-INDENT = {"H1": 0.0, "H2": 0.0, "P": 0.4 * cm}
+INDENT = 0.4 * cm  # a listed line's
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Block:
 
     role: str
     text: str
+    listed: bool = False  # one of a list's lines: indented
 
 
 @dataclass
@@ -55,11 +57,11 @@ class _Placed:
 def write_cover(path: Path, blocks: Sequence[Block], title: str, size=A4) -> int:
     """Write the cover's tagged pages to `path`; return how many pages it took."""
     text = " ".join(b.text for b in blocks)
-    fonts = {"regular": load_font("regular", text), "bold": load_font("bold", text)}
+    fonts = {"regular": load_font("text", text), "bold": load_font("text-bold", text)}
     if fonts["regular"] is None or fonts["bold"] is None:
         raise ConversionError(
             "The supplement's cover can't be written: no font is installed to embed.",
-            [Problem(Location(path.name), "install fonts-liberation2")],
+            [Problem(Location(path.name), "install fonts-crosextra-carlito")],
         )
     placed = _lay_out(blocks, fonts, size)
     pages = max(p.page for p in placed) + 1
@@ -97,7 +99,7 @@ def _lay_out(blocks: Sequence[Block], fonts: dict, size) -> list[_Placed]:
     for block in blocks:
         font = fonts["regular" if block.role == "P" else "bold"]
         points = SIZES[block.role]
-        indent = INDENT[block.role]
+        indent = INDENT if block.listed else 0.0
         lines = wrap(block.text, font, points, width - 2 * MARGIN - indent)
         leading = points * 1.3
         if y - leading * len(lines) < BOTTOM and placed:
@@ -128,8 +130,9 @@ def _draw_and_tag(writer: PdfWriter, placed: list[_Placed], title: str) -> None:
             mcid = len(owners)
             owners.append(element)
             mcids.append(NumberObject(mcid))
+            colour = "0 g" if block.role == "P" else HEADING_COLOUR
             ops.append(
-                f"/{block.role} <</MCID {mcid}>> BDC BT /{_font_of(block.role)} "
+                f"/{block.role} <</MCID {mcid}>> BDC {colour} BT /{_font_of(block.role)} "
                 f"{SIZES[block.role]:.1f} Tf {x:.2f} {y:.2f} Td {winansi_string(line)} Tj ET EMC"
             )
         writer._replace_object(element, _element(block.role, document, page, mcids))

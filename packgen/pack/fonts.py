@@ -35,8 +35,20 @@ from packgen.store import Store
 
 log = logging.getLogger(__name__)
 
-FAMILIES = {"regular": "Liberation Sans", "bold": "Liberation Sans:bold"}
-FALLBACKS = {"regular": "Carlito", "bold": "Carlito:bold"}
+# regular and bold: the stamps; text and text-bold: the supplement's cover, in the templates'
+# Calibri (Carlito is metric-compatible with it).
+FAMILIES = {
+    "regular": "Liberation Sans",
+    "bold": "Liberation Sans:bold",
+    "text": "Carlito",
+    "text-bold": "Carlito:bold",
+}
+FALLBACKS = {
+    "regular": "Carlito",
+    "bold": "Carlito:bold",
+    "text": "Liberation Sans",
+    "text-bold": "Liberation Sans:bold",
+}
 FIRST, LAST = 32, 255  # the WinAnsi codes a font's widths cover
 FORMAT = "packgen font subset 1"
 
@@ -100,10 +112,10 @@ def _load_font(style: str, chars: str) -> Font | None:
     store = Store(font_cache(), ".ttf", "a font subset", logger=log)
     kept = store.read(key)
     if kept is not None:
-        return _font_from(kept, style == "bold")
+        return _font_from(kept, style.endswith("bold"))
     subset = _subset(data, chars)
     store.put(key, subset)
-    return _font_from(subset, style == "bold")
+    return _font_from(subset, style.endswith("bold"))
 
 
 def _subset(data: bytes, chars: str) -> bytes:

@@ -63,7 +63,8 @@ def assemble_supplement(
     pages = 1
     for _ in range(MAX_COVER_ROUNDS):  # the cover gives pages, which may lengthen the cover
         starts = _starts(sent, counts, pages)
-        written = write_cover(cover, _blocks(supplement, starts), supplement.title)
+        blocks = [Block("P", info.footer), *_blocks(supplement, starts)]
+        written = write_cover(cover, blocks, supplement.title)
         if written == pages:
             break
         pages = written
@@ -97,8 +98,8 @@ def _blocks(supplement: Supplement, starts: dict[str, int]) -> list[Block]:
     ]
     for line, key in supplement.changes:
         where = f" (S{supplement.number} page {starts[key]})" if key in starts else ""
-        blocks.append(Block("P", f"{line}{where}"))
+        blocks.append(Block("P", f"{line}{where}", listed=True))
     if supplement.pages:
         blocks.append(Block("H2", "Pages that moved in the revised pack"))
-        blocks += [Block("P", line) for line in supplement.pages]
+        blocks += [Block("P", line, listed=True) for line in supplement.pages]
     return blocks
