@@ -221,6 +221,8 @@ def test_a_supplement_when_nothing_changed_since_the_last_issue_is_refused(reiss
     output = tmp_path / "output"
     shutil.copytree(reissued["output"] / MEETING, output / MEETING)
     assert packgen(reissued["data"], output, "issue").output.startswith("Kept the pack as issue 2")
+    kept = sorted(p.name for p in (output / MEETING / "issued" / "2").iterdir())
+    assert "supplement-1.pdf" in kept and "public-supplement-1.pdf" in kept  # sent by hand too
     result = packgen(reissued["data"], output, "supplement")
     assert result.exit_code == 1, result.output
     assert "Error: Nothing changed since issue 2: no supplement." in result.output

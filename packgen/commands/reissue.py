@@ -32,8 +32,17 @@ def issue_meeting(data: Path, output: Path, meeting: dt.date | None) -> tuple[Is
     _built(folder)
     with meeting_lock(output, dt.date.fromisoformat(folder.name)):
         before = last_issue(folder)
-        issue = issue_pack(folder)
+        issue = issue_pack(folder, _supplement_files(folder, before))
     return issue, before is None or before.number != issue.number
+
+
+def _supplement_files(folder: Path, last: Issue | None) -> tuple[str, ...]:
+    """The supplement built beside the pack to follow the last issue, sent with it by hand."""
+    record = read_manifest(folder).get("supplement") or {}
+    if not last or record.get("issue") != last.number:
+        return ()
+    names = (record.get("file"), (record.get("public") or {}).get("file"))
+    return tuple(str(n) for n in names if n and (folder / str(n)).is_file())
 
 
 def meeting_changes(data: Path, output: Path, meeting: dt.date | None) -> Changes:

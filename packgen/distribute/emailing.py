@@ -131,7 +131,7 @@ def email_pack(
         report.supplements = _supplement_drafts(
             supplement, mailing, supplement_groups, settings, template, folder, limit
         )
-        _warn_restricted(pack.parent, folder)
+    _warn_restricted(pack.parent, folder)
     if options.send:
         for batch in (report.supplements, drafts):
             _send_all(batch, settings, folder, pack_sha, options, report, supplement)
