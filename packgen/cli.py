@@ -321,10 +321,11 @@ def changes(meeting: dt.date | None, data: Path, output: Path) -> None:
     from packgen.commands import meeting_changes
 
     found = meeting_changes(data, output, meeting)
+    since = f"issue {found.issue}" + (f" of {found.issued_on}" if found.issued_on else "")
     if not found.changes and not found.pages:
-        click.echo(f"No changes since issue {found.issue}")
+        click.echo(f"No changes since {since}")
         return
-    click.echo(f"Changes since issue {found.issue}: {len(found.changes)}")
+    click.echo(f"Changes since {since}: {len(found.changes)}")
     click.echo("\n".join(f"  {line}" for line in found.lines()))
     if found.pages:
         click.echo("Pages moved:")

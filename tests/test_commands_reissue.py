@@ -77,7 +77,7 @@ def test_issue_keeps_the_built_pack_as_issue_1(reissued):
 def test_changes_lists_exactly_the_three_late_changes(reissued):
     listed = reissued["changes"].split("Pages moved:")[0].splitlines()
     assert listed == [
-        "Changes since issue 1: 3",
+        f"Changes since issue 1 of {long_date(dt.date.today())}: 3",
         "  Agenda: item 5 retitled: now “Joint Working with the Violence Reduction Unit – Update”, "
         "was “Joint Working with the Violence Reduction Unit (VRU) (verbal update)”",
         "  Item 3 – Action Log 2020 - 2021: 2020/17: update changed",

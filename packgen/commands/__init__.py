@@ -12,7 +12,6 @@ __getattr__, __dir__, __all__ = lazy_face(
         "render": ["render_meeting"],
         "reissue": [
             "issue_meeting",
-            "issued_on",
             "make_supplement",
             "meeting_changes",
             "meeting_folder",

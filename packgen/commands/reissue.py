@@ -62,6 +62,7 @@ def meeting_changes(data: Path, output: Path, meeting: dt.date | None) -> Change
             ],
         )
     changes = compare(issue.manifest, built, issue.number)
+    changes.issued_on = long_date(issue.day)
     _warn_restricted(folder, changes)
     return changes
 
@@ -94,11 +95,6 @@ def make_supplement(
         **chosen,
     )  # fmt: skip
     return result, read_manifest(result.folder)["supplement"]
-
-
-def issued_on(issue: Issue) -> str:
-    """Say when an issue went out: "3 December 2026"."""
-    return long_date(issue.day)
 
 
 def _built(folder: Path) -> dict:

@@ -45,6 +45,7 @@ class Changes:
     titles: dict[int, str]  # item number -> title, as the built pack has them
     changes: list[Change] = field(default_factory=list)
     pages: list[PageMove] = field(default_factory=list)
+    issued_on: str = ""  # the day the issue went out: "3 December 2026"
 
     @property
     def documents(self) -> list[str]:
