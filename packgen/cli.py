@@ -323,14 +323,80 @@ def email(
     )
     if ctx.obj and ctx.obj.get("quiet"):
         return
-    folder = report.drafts[0].path.parent if report.drafts and report.drafts[0].path else output
+    written = [*report.drafts, *report.supplements]
+    folder = written[0].path.parent if written and written[0].path else output
     click.echo(f"Wrote {len(report.drafts)} draft(s) to {_shown(folder)}")
+    if report.supplements:
+        click.echo(
+            f"Wrote {len(report.supplements)} supplement draft(s) for those who had the issue "
+            "it follows"
+        )
     if flags["send"]:
         click.echo(f"Sent {len(report.sent)}; {len(report.skipped)} already had this pack")
     if report.changed:
         click.echo(
             f"{len(report.changed)} had an earlier version of the pack and were not sent this "
             "one; run again with --resend to send it to them"
+        )
+
+
+@cli.command()
+@MEETING
+@DATA
+@OUTPUT
+def issue(meeting: dt.date | None, data: Path, output: Path) -> None:
+    """Keep the built pack as issued (for a pack sent by hand): OUTPUT/<date>/issued/N/."""
+    from packgen.commands import issue_meeting
+
+    kept, new = issue_meeting(data, output, meeting)
+    said = "Kept" if new else "Already kept"
+    click.echo(f"{said} the pack as issue {kept.number} in {_shown(kept.folder)}")
+
+
+@cli.command()
+@MEETING
+@DATA
+@OUTPUT
+def changes(meeting: dt.date | None, data: Path, output: Path) -> None:
+    """Say what changed in the built pack since its last issue, document by document."""
+    from packgen.commands import meeting_changes
+
+    found = meeting_changes(data, output, meeting)
+    since = f"issue {found.issue}" + (f" of {found.issued_on}" if found.issued_on else "")
+    if not found.changes and not found.pages:
+        click.echo(f"No changes since {since}")
+        return
+    click.echo(f"Changes since {since}: {len(found.changes)}")
+    click.echo("\n".join(f"  {line}" for line in found.lines()))
+    if found.pages:
+        click.echo("Pages moved:")
+        click.echo("\n".join(f"  {line}" for line in found.page_lines()))
+
+
+@cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.pass_context
+def supplement(
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path | None, output: Path
+) -> None:
+    """Build the supplement to the last issue (what changed, and the papers added or replaced)
+    and the full pack revised."""
+    from packgen.commands import make_supplement
+
+    quiet = bool(ctx.obj and ctx.obj.get("quiet"))
+    with _ConversionBar(enabled=not quiet) as progress, _stop_on_sigterm():
+        result, made = make_supplement(
+            data, _templates(ctx, templates), output, meeting, progress=progress,
+            password=_ask_password,
+        )  # fmt: skip
+    if not quiet:
+        click.echo(
+            f"Built {_shown(result.folder / made['file'])}: {made['pages']} pages, "
+            f"{len(made['documents'])} documents ({made['public']['file']}: "
+            f"{made['public']['pages']} pages); revised {result.pack.name}: {result.pages} pages"
         )
 
 

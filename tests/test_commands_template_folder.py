@@ -21,6 +21,7 @@ NAMES = [
     "minutes.docx",
     "notes.docx",
     "recommendations.docx",
+    "supplement.txt",
     "tracker.docx",
 ]
 

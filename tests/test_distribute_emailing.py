@@ -373,6 +373,18 @@ def test_changed_pack_is_sent_again_only_with_resend(pack, smtp, tmp_path):
     assert len(resent) == 4 and all(e["replaces_sha256"] == [old] for e in resent)
 
 
+def test_the_pack_sent_is_kept_as_an_issue_each_recipient_had(pack, smtp, tmp_path):
+    settings = smtp(Collector())
+    run(pack, settings, send=True)
+    issued = pack.parent / "issued" / "1" / "meeting-pack.pdf"
+    assert issued.read_bytes() == pack.read_bytes()
+    assert {e["issue"] for e in read_log(pack)} == {1}
+    make_pack(tmp_path, "v2")
+    run(pack, settings, send=True, resend=True)
+    assert [e["issue"] for e in read_log(pack)] == [1] * 4 + [2] * 4
+    assert (pack.parent / "issued" / "1" / "meeting-pack.pdf").read_bytes() != pack.read_bytes()
+
+
 def test_sending_without_a_sender_is_refused(pack, smtp):
     settings = smtp(Collector())
     no_sender = EmailSettings(smtp_host=settings.smtp_host, smtp_port=settings.smtp_port)

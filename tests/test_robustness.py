@@ -54,6 +54,7 @@ from corpus import (
 from docx import Document
 
 from packgen.cli import cli
+from packgen.write.issues import issue_pack
 
 pytestmark = pytest.mark.soffice
 TEMPLATES = ROOT / "packgen" / "templates"
@@ -70,7 +71,7 @@ WORLD = "Family 👨‍👩‍👧 met on 3 Oct ✓ — مرحبا بالعال�
 class Row:
     id: str
     damage: Damage
-    command: str  # check, render or build
+    command: str  # check, render, build, or after issue changes or supplement
     code: int
     fragments: tuple[str, ...]
     then: Callable[[Case], None] | None = None  # more checks on what a successful run wrote
@@ -129,9 +130,51 @@ def _notes(
     return damage
 
 
+def issued(*changes: Callable[[Path], object]) -> Callable[[Case], dict]:
+    """Issue the previous pack (twice, when asked), then change what was issued by hand."""
+
+    def damage(case: Case) -> dict:
+        folder = case.output / MEETING
+        issue_pack(folder)
+        for change in changes:
+            change(folder)
+        return {}
+
+    return damage
+
+
 def _in_notes(case: Case, text: str) -> None:
     written = docx_text(case.output / MEETING / "documents" / "02-notes-of-previous-meeting.docx")
     assert text in written
+
+
+def _edit_issued(name: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        path = folder / "issued" / "1" / name
+        path.chmod(0o644)
+        path.write_bytes(path.read_bytes() + b"% edited\n")
+
+    return edit
+
+
+def _remove_issued(name: str) -> Callable[[Path], None]:
+    def drop(folder: Path) -> None:
+        (folder / "issued" / "1").chmod(0o755)
+        target = folder / "issued" / "1" / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+
+    return drop
+
+
+def _issue_again(folder: Path) -> None:
+    pack = folder / "meeting-pack.pdf"
+    pack.write_bytes(pack.read_bytes() + b"% another build\n")
+    issue_pack(folder)
+
+
+def _lose_issue_1(folder: Path) -> None:
+    (folder / "issued" / "1").chmod(0o755)
+    shutil.rmtree(folder / "issued" / "1")
 
 
 def _truncate(data: bytes) -> bytes:
@@ -271,6 +314,21 @@ ROWS = [
     Row("output-not-writable", output_under_a_file, "build", 1, ("Not a directory: {output}",)),
     Row("settings-broken", file_bytes("partnership.toml", b"name = 'BHR\n[[agencies"), "build",
         1, ("partnership.toml: ",)),
+    # --- after issue ---------------------------------------------------------------------
+    Row("changes-before-any-issue", lambda case: {}, "changes", 1,
+        ("Nothing to compare with: the pack has not been issued yet.",
+         "2020-10-15/issued: no issued pack: packgen email 2020-10-15 --send keeps")),
+    Row("supplement-before-any-issue", lambda case: {}, "supplement", 1,
+        ("There is nothing to supplement: the pack has not been issued.",
+         "2020-10-15/issued: no issued pack")),
+    Row("issued-pack-edited", issued(_edit_issued("meeting-pack.pdf")), "build", 1,
+        ("2020-10-15/issued/1 › meeting-pack.pdf: changed since it was issued",)),
+    Row("issued-manifest-removed", issued(_remove_issued("manifest.json")), "changes", 1,
+        ("2020-10-15/issued/1 › manifest.json: is missing",)),
+    Row("issued-record-removed", issued(_remove_issued("issue.json")), "supplement", 1,
+        ("2020-10-15/issued/1: issue.json is missing or damaged",)),
+    Row("issue-folder-removed", issued(_issue_again, _lose_issue_1), "changes", 1,
+        ("2020-10-15/issued: issue 1 is not there",)),
     # --- usage errors --------------------------------------------------------------------
     Row("meeting-not-a-date", lambda case: {}, "build", 2,
         ("'31/02/2020' is not a meeting date like 2020-10-15",), args=("31/02/2020",)),
@@ -348,6 +406,8 @@ def case(tmp_path: Path, good_pack: Path, monkeypatch: pytest.MonkeyPatch) -> Ca
 def command(row: Row, case: Case) -> list[str]:
     if row.command == "check":
         return ["check", *row.args, "--data", str(case.data)]
+    if row.command in ("changes", "issue"):
+        return [row.command, *row.args, "--data", str(case.data), "--output", str(case.output)]
     return [row.command, *row.args, *_folders(case.data, case.templates, case.output)]
 
 

@@ -201,6 +201,9 @@ def agenda() -> Document:
     outline.set(qn("w:val"), "0")
     title._p.get_or_add_pPr().append(outline)
     title.paragraph_format.space_before = Pt(12)
+    para(doc, "{%p if revised %}")
+    para(doc, "{{ revised }}", bold=True).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    para(doc, "{%p endif %}")
     items = grid(doc, [1.0, 8.5, 1.8, 2.0, 1.4, 2.3])
     heading_row(items, ["No.", "Item", "Lead", "Time allowed", "Start", "Pages"])
     tag_row(items, "{%tr for item in items %}")

@@ -11,6 +11,12 @@ __getattr__, __dir__, __all__ = lazy_face(
         "lock": ["meeting_lock"],
         "notes": ["NewActions", "meeting_actions", "notes_template"],
         "render": ["render_meeting"],
+        "reissue": [
+            "issue_meeting",
+            "make_supplement",
+            "meeting_changes",
+            "meeting_folder",
+        ],
         "template_folder": ["DEFAULT_TEMPLATES", "choose_templates"],
     },
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen.commands.lock import meeting_lock
+from packgen.commands.supplement import revision_salt
 from packgen.convert import CachedConverter, installation
 from packgen.errors import Location, Problem, Severity
 from packgen.model import long_date
@@ -32,6 +33,7 @@ from packgen.settings import Settings, load_settings
 from packgen.write import (
     Password,
     kept_without_reading,
+    last_issue,
     manifest_layout,
     pack_inputs,
     read_files,
@@ -72,12 +74,16 @@ def build(
     *,
     progress: Progress | None = None,
     password: Password = pack_password,
+    supplement: dt.date | None = None,
 ) -> BuildResult:
-    """Build the meeting pack into `output/<date>/`; on any failure the previous pack stays."""
+    """Build the meeting pack into `output/<date>/`; on any failure the previous pack stays.
+
+    With `supplement` (its day), the pack is revised and the supplement to its last issue made
+    beside it (packgen.commands.supplement)."""
     started = time.monotonic()
     settings = load_settings(data)
     if meeting is not None:  # perhaps nothing changed: known without reading the workbooks
-        args = (data, templates, output, meeting, settings, password)
+        args = (data, templates, output, meeting, settings, password, supplement)
         manifest, warnings, password = _unchanged(*args)
         if manifest:
             return _kept(output / meeting.isoformat(), manifest, warnings, started)
@@ -88,8 +94,9 @@ def build(
         if convert.keep:  # a kept LibreOffice is never wasted: start it before anything else
             convert.start_ahead(convert.offices_wanted())
         return _build(
-            data, templates, output, meeting, settings, convert, progress, password, started
-        )
+            data, templates, output, meeting, settings, convert, progress, password, started,
+            supplement,
+        )  # fmt: skip
 
 
 def _build(
@@ -102,12 +109,14 @@ def _build(
     progress: Progress | None,
     password: Password,
     started: float,
+    supplement: dt.date | None,
 ) -> BuildResult:
     prepared, plan, warnings = _read(data, output, meeting, settings)
     output.mkdir(parents=True, exist_ok=True)
     final = output / plan.meeting.date.isoformat()
     files = read_files(plan, prepared)
-    inputs = pack_inputs(data, templates, plan.meeting.date, files, installation(settings.soffice))
+    salt = _salt(settings, final, supplement)
+    inputs = pack_inputs(data, templates, plan.meeting.date, files, salt)
     restricted = any(doc.restricted for doc in plan.documents)
     with meeting_lock(output, plan.meeting.date):
         kept, password = reusable_pack(final, inputs, restricted, password)
@@ -119,7 +128,7 @@ def _build(
     from packgen.write import prune_caches  # brings in the render stage, as produce does
 
     record = reuse_record(data, files, warnings)
-    job = Job(data, templates, output, final, plan, prepared, inputs, record)
+    job = Job(data, templates, output, final, plan, prepared, inputs, record, supplement)
     made = produce(job, convert, progress, password)
     warnings += made.warnings
     prune_caches(output)  # the pack is made: cache entries unused for 60 days go
@@ -159,12 +168,13 @@ def _unchanged(
     meeting: dt.date,
     settings: Settings,
     password: Password,
+    supplement: dt.date | None,
 ) -> tuple[dict, list[Problem], Password]:
     """Return the manifest of the meeting's pack if nothing changed, with its recorded warnings."""
     folder = output / meeting.isoformat()
     if not (folder / MANIFEST).is_file():
         return {}, [], password
-    salt = installation(settings.soffice)
+    salt = _salt(settings, folder, supplement)
     with meeting_lock(output, meeting):
         manifest, warnings, password = kept_without_reading(
             folder, data, templates, meeting, salt, password
@@ -192,6 +202,13 @@ def _kept(folder: Path, manifest: dict, warnings: list[Problem], started: float)
     return BuildResult(
         folder, folder / PACK_NAME, layout.pages, documents, seconds, layout, warnings, 0, documents
     )
+
+
+def _salt(settings: Settings, folder: Path, supplement: dt.date | None) -> str:
+    """What a pack depends on besides its files: the LibreOffice installation and, for a
+    revised pack, the line its agenda carries (packgen.commands.supplement)."""
+    revised = revision_salt(last_issue(folder), supplement)
+    return installation(settings.soffice) + (f"\n{revised}" if revised else "")
 
 
 def _day(plan: PackPlan) -> str:

@@ -9,6 +9,8 @@ converts, when packgen would otherwise wait.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import logging
 import shutil
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from packgen.check import Prepared
 from packgen.commands.lock import meeting_lock
+from packgen.commands.supplement import mark_parts, revise, write_supplements
 from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts, require_soffice
 from packgen.errors import (
     InputError,
@@ -32,8 +35,12 @@ from packgen.model import long_date
 from packgen.plan import PACK_NAME, Layout, PackInfo, PackPlan, Part, agenda_document
 from packgen.render import RenderCache, check_templates, render_document
 from packgen.write import (
+    Changes,
+    Issue,
+    last_issue,
     move_into_place,
     read_manifest,
+    record_changes,
     relative_name,
     staging_folder,
     untagged_warnings,
@@ -62,6 +69,7 @@ class Job:
     prepared: Prepared
     inputs: str  # the fingerprint of everything the pack is made from, for the manifest
     record: dict  # what lets the next build keep the pack without reading (reuse.reuse_record)
+    supplement: dt.date | None = None  # the day of the supplement made with a revised pack
 
 
 @dataclass
@@ -84,27 +92,46 @@ def produce(
     warnings = _check_templates(job.templates, plan, prepared, job.output)
     template_warnings = len(warnings)
     _check_papers_exist(plan, job.data)
+    issued = last_issue(job.final)  # checked before anything is made: a tampered issue stops it
+    # Before rendering: the agenda says it is revised, the changed documents are marked.
+    revision, marks = revise(issued, job.supplement, plan, prepared, (job.data, job.templates))
+    password = functools.cache(password)  # asked once, for the pack and its supplement
     with meeting_lock(job.output, plan.meeting.date), staging_folder(job.output) as staging:
         # LibreOffice starts now, so its start-up overlaps rendering.
         convert.start_ahead(convert.offices_wanted())
         folder = staging / job.final.name
         parts = _documents(job, staging, convert, progress)
+        parts = mark_parts(parts, marks)
         refs = _page_references(job, convert)
         layout = _settle_and_assemble(job, parts, refs, convert, folder)
-        reuse = {
-            "inputs": job.inputs,
-            "template_warnings": template_warnings,
-            "reuse_without_reading": job.record,
-        }
-        write_manifest(
-            folder, plan, parts, layout, job.data, job.templates, prepared, convert.libreoffice,
-            reuse,
-        )  # fmt: skip
+        made = (parts, layout, convert.libreoffice, template_warnings)
+        changes = _record(job, folder, made, issued)
         warnings += _untagged(folder)
         # After the manifest: protect_pack records the public pack and the encryption in it.
         warnings += _protect(job, parts, refs, folder, password)
+        if revision is not None and changes is not None:  # after protect_pack: encrypted alike
+            info = _pack_info(plan, prepared)
+            write_supplements(revision, changes, parts, plan, folder, info, password)
         move_into_place(folder, job.final, staging)
     return Made(layout, len(parts), warnings)
+
+
+def _record(
+    job: Job, folder: Path, made: tuple[list[Part], Layout, str, int], issued: Issue | None
+) -> Changes | None:
+    """Write the manifest, with what changed since the last issue; return those changes.
+
+    `made` is the pack's parts, its layout, the LibreOffice version and the template warnings."""
+    parts, layout, libreoffice, warned = made
+    reuse = {
+        "inputs": job.inputs,
+        "template_warnings": warned,
+        "reuse_without_reading": job.record,
+    }
+    write_manifest(
+        folder, job.plan, parts, layout, job.data, job.templates, job.prepared, libreoffice, reuse
+    )
+    return record_changes(folder, issued.manifest if issued else None, issued and issued.number)
 
 
 def _untagged(folder: Path) -> list[Problem]:

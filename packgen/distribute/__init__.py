@@ -6,5 +6,7 @@ __getattr__, __dir__, __all__ = lazy_face(
     __name__,
     {
         "emailing": ["EmailOptions", "email_meeting", "email_pack"],
+        "sendlog": ["SENT_LOG", "SendLog"],
+        "supplements": ["restricted_warnings"],
     },
 )

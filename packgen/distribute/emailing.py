@@ -31,11 +31,20 @@ from packgen.distribute.messages import (
 from packgen.distribute.recipients import RecipientGroup, check_sender, recipient_groups
 from packgen.distribute.sendlog import SENT_LOG, SendLog
 from packgen.distribute.smtp import send
+from packgen.distribute.supplements import (
+    Supplementing,
+    current_supplement,
+    restricted_warnings,
+    supplement_drafts,
+    supplement_template,
+    write_supplement_drafts,
+)
 from packgen.errors import DistributionError, Location, Problem
 from packgen.files import sha256
 from packgen.model import Member
 from packgen.plan import PACK_NAME, PASSWORD_ENV
 from packgen.settings import EmailSettings
+from packgen.write import compare, issue_pack, last_issue, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,7 @@ class EmailReport:
     sent: list[str] = field(default_factory=list)  # "address (part n of m)"
     skipped: list[str] = field(default_factory=list)  # already sent
     changed: list[str] = field(default_factory=list)  # had an older pack; not resent
+    supplements: list[Draft] = field(default_factory=list)  # the supplement to who had the issue
 
 
 def email_meeting(
@@ -98,6 +108,12 @@ def email_pack(
     _refuse_unprotected(mailing, encrypted, options.allow_unprotected)
     groups = _recipients(members, settings.sender)
     folder = pack.parent / "email"
+    pack_sha = sha256(pack)
+    supplement = current_supplement(pack.parent, pack_sha)
+    supplement_groups: list[RecipientGroup] = []
+    if supplement is not None:  # who had the issue it follows gets it, not the whole pack
+        sent_log = SendLog(folder / SENT_LOG)
+        groups, supplement_groups = supplement.split(groups, sent_log, pack_sha)
     compose = functools.partial(
         prepare_drafts,
         mailing,
@@ -107,14 +123,46 @@ def email_pack(
         pages=pages,
         encrypted=encrypted,
     )
-    drafts = _drafts(
-        compose, pack, folder, int(settings.max_message_mb * 1_000_000), options, secret
-    )
+    limit = int(settings.max_message_mb * 1_000_000)
+    drafts = _drafts(compose, pack, folder, limit, options, secret) if groups else []
     write_drafts(drafts, folder)
     report = EmailReport(drafts)
+    if supplement is not None:
+        report.supplements = _supplement_drafts(
+            supplement, mailing, supplement_groups, settings, template, folder, limit
+        )
+    _warn_restricted(pack.parent, folder)
     if options.send:
-        _send_all(drafts, settings, folder, sha256(pack), options, report)
+        for batch in (report.supplements, drafts):
+            _send_all(batch, settings, folder, pack_sha, options, report, supplement)
     return report
+
+
+def _supplement_drafts(
+    supplement: Supplementing,
+    mailing: Mailing,
+    groups: list[RecipientGroup],
+    settings: EmailSettings,
+    template: Path,
+    folder: Path,
+    limit: int,
+) -> list[Draft]:
+    """Write the supplement's drafts for who had the issue it follows; check their size."""
+    chosen = supplement_template(template)
+    drafts = supplement_drafts(supplement, mailing, groups, settings.sender, chosen)
+    check_size(drafts, limit, lambda: [])
+    write_supplement_drafts(drafts, folder, supplement.number)
+    return drafts
+
+
+def _warn_restricted(meeting: Path, folder: Path) -> None:
+    """Warn, naming who had it, of each item or paper restricted since the last issue."""
+    issue = last_issue(meeting)
+    if issue is None:
+        return
+    changes = compare(issue.manifest, read_manifest(meeting), issue.number)
+    for warning in restricted_warnings(meeting, changes, SendLog(folder / SENT_LOG)):
+        log.warning("%s", warning)
 
 
 def _pack_facts(pack: Path, secret: Callable[[], str | None]) -> tuple[bool, int]:
@@ -185,18 +233,26 @@ def _send_all(
     pack_sha: str,
     options: EmailOptions,
     report: EmailReport,
+    supplement: Supplementing | None = None,
 ) -> None:
-    """Send the drafts to those who still need them; stop naming each one not delivered."""
+    """Send the drafts to those who still need them; stop naming each one not delivered.
+
+    With a supplement, the revised pack and the supplement are kept together as the new issue,
+    and the supplement's drafts go to those who had an older pack (the issue it follows)."""
     if not settings.sender:
         raise DistributionError(
             "No sender address: set [email] from in partnership.toml or PACKGEN_SMTP_FROM."
         )
     sent_log = SendLog(folder / SENT_LOG)
-    plan = sent_log.plan(drafts, pack_sha, options.resend)
+    supplementing = supplement is not None and any(d.attachment == supplement.path for d in drafts)
+    plan = sent_log.plan(drafts, pack_sha, options.resend or supplementing)
     report.skipped += plan.skipped
     report.changed += plan.changed
     failures: list[str] = []
     if plan.deliveries:
+        kept = supplement.files if supplement else ()
+        sent_log.issue = issue_pack(folder.parent, kept).number  # what is sent is kept, as issued
+        sent_log.supplement = supplement.number if supplementing and supplement else None
         sent, failures = send(plan.deliveries, settings, sent_log, pack_sha, options.no_tls)
         report.sent += sent
     if failures:

@@ -37,6 +37,8 @@ class SendLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.issue: int | None = None  # the issue (output/<date>/issued/N) being sent
+        self.supplement: int | None = None  # the supplement being sent, bringing on an older issue
         self.entries: list[dict] = []
         if path.exists():
             try:
@@ -107,7 +109,9 @@ class SendLog:
                 "attachment_sha256": sha256(draft.attachment),
                 "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "message_id": message_id,
-                "resend": bool(delivery.replaces[r.address]),
+                "resend": bool(delivery.replaces[r.address]) and self.supplement is None,
                 "replaces_sha256": delivery.replaces[r.address],
+                **({"issue": self.issue} if self.issue is not None else {}),
+                **({"supplement": self.supplement} if self.supplement is not None else {}),
             }
         )

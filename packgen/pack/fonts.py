@@ -38,8 +38,20 @@ from packgen.store import Store
 
 log = logging.getLogger(__name__)
 
-FAMILIES = {"regular": "Liberation Sans", "bold": "Liberation Sans:bold"}
-FALLBACKS = {"regular": "Carlito", "bold": "Carlito:bold"}
+# regular and bold: the stamps; text and text-bold: the supplement's cover, in the templates'
+# Calibri (Carlito is metric-compatible with it).
+FAMILIES = {
+    "regular": "Liberation Sans",
+    "bold": "Liberation Sans:bold",
+    "text": "Carlito",
+    "text-bold": "Carlito:bold",
+}
+FALLBACKS = {
+    "regular": "Carlito",
+    "bold": "Carlito:bold",
+    "text": "Liberation Sans",
+    "text-bold": "Liberation Sans:bold",
+}
 FIRST, LAST = 32, 255  # the WinAnsi codes a font's widths cover
 FORMAT = "packgen font subset 1"
 _METRICS = ("name", "widths", "bbox", "ascent", "descent", "cap_height")  # kept as JSON
@@ -106,8 +118,8 @@ def _load_font(style: str, chars: str) -> Font | None:
     kept, known = subsets.read(key), json_object(metrics.read(key))
     with contextlib.suppress(KeyError, TypeError, ValueError):
         if kept is not None:  # the subset and its metrics as read before: no fontTools
-            return _font_with(kept, known, style == "bold")
-    font = _font_from(kept or _subset(data, chars), style == "bold")
+            return _font_with(kept, known, style.endswith("bold"))
+    font = _font_from(kept or _subset(data, chars), style.endswith("bold"))
     if kept is None:
         subsets.put(key, font.data)
     metrics.put(key, json.dumps(_metrics(font)).encode())

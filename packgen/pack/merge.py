@@ -148,7 +148,8 @@ def assemble(
         tree.finish(info.language, info.title)
     _stamp(writer, parts, layout, info)
     _add_bookmarks(writer, parts, layout)
-    writer.set_page_label(0, layout.pages - 1, style=PageLabelStyle.DECIMAL, start=1)
+    prefix = {"prefix": info.label_prefix} if info.label_prefix else {}
+    writer.set_page_label(0, layout.pages - 1, style=PageLabelStyle.DECIMAL, start=1, **prefix)
     _set_metadata(writer, info)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as stream:
@@ -211,16 +212,24 @@ def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackI
     Each page's stamp is a Form XObject drawn after the page's own content, which is wrapped
     in q … Q and never parsed or recompressed.
     """
-    firsts = {layout.documents[p.key][0] - 1: p.item for p in parts if p.item is not None}
-    faces = stamp_fonts(f"{info.footer}  \u00b7  Page 0123456789 of", "Item 0123456789")
+    firsts = {layout.documents[p.key][0] - 1: _item_stamp(p) for p in parts if p.item is not None}
+    marks = "".join(p.mark for p in parts)
+    faces = stamp_fonts(
+        f"{info.footer}  \u00b7  {info.page_word} 0123456789 of", f"Item 0123456789 \u00b7 {marks}"
+    )
     fonts = _font_resources(writer, faces)
     save = writer._add_object(_stream(b"q\n"))  # one "q" stream, shared by every page
     for index, page in enumerate(writer.pages):
         box = _display_box(page)
-        footer = f"{info.footer}  \u00b7  Page {index + 1} of {layout.pages}"
-        item = f"Item {firsts[index]}" if index in firsts else None
+        footer = f"{info.footer}  \u00b7  {info.page_word} {index + 1} of {layout.pages}"
+        item = firsts.get(index)
         form = _form_xobject(writer, box.size, _overlay(box.size, footer, item, faces), fonts)
         _wrap_contents(writer, page, save, _placement(box), _add_xobject(page, form))
+
+
+def _item_stamp(part: Part) -> str:
+    """The box on a document's first page: "Item 8", or "Item 8 · Supplement 1" when marked."""
+    return f"Item {part.item}  \u00b7  {part.mark}" if part.mark else f"Item {part.item}"
 
 
 @dataclass(frozen=True)

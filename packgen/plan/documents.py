@@ -71,6 +71,7 @@ class PackPlan:
     meeting: Meeting
     agenda: ForwardPlanMeeting
     documents: list[PackDocument]
+    revised: str = ""  # under the agenda's title: "Revised 3 December 2026: see supplement 1"
 
     def for_item(self, number: int | None) -> list[PackDocument]:
         """Return the documents of one agenda item, in pack order."""

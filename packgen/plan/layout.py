@@ -19,6 +19,7 @@ class Part:
     title: str  # its bookmark under the item: "Recommendations table"
     item: int | None = None
     item_title: str = ""  # "Case Review Recommendations"
+    mark: str = ""  # stamped beside the item on its first page: "Revised", "Supplement 1"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class PackInfo:
     footer: str  # "<partnership> – 15 October 2020"
     language: str = "en-GB"  # the pack's language, for screen readers
     tagged: bool = True  # keep each document's structure tree in the merged pack
+    page_word: str = "Page"  # the footer's "Page 3 of 52"; a supplement's "S1 page 3 of 5"
+    label_prefix: str = ""  # the PDF's page labels: "S1-" makes a supplement's S1-1, S1-2, …
 
 
 @dataclass

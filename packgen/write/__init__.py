@@ -7,6 +7,7 @@ __getattr__, __dir__, __all__ = lazy_face(
     {
         "manifest": [
             "manifest_layout",
+            "planned_documents",
             "read_manifest",
             "relative_name",
             "untagged_warnings",
@@ -21,6 +22,17 @@ __getattr__, __dir__, __all__ = lazy_face(
             "reuse_record",
         ],
         "staging": ["move_into_place", "staging_folder"],
+        "changes": ["Change", "Changes", "PageMove", "compare", "pages_text", "record_changes"],
+        "issues": [
+            "ISSUED",
+            "PUBLIC_SUPPLEMENT",
+            "SUPPLEMENT",
+            "Issue",
+            "issue_of",
+            "all_issues",
+            "issue_pack",
+            "last_issue",
+        ],
         "caches": ["prune_caches"],
     },
 )

@@ -13,6 +13,7 @@ from packgen.check import OWN_ADVICE, PAPER_ADVICE, not_tagged
 from packgen.errors import Location, Problem
 from packgen.files import read_json_object, sha256
 from packgen.plan import MANIFEST, PACK_NAME, Layout, PackDocument, PackPlan, Part
+from packgen.write.contents import document_content
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -45,12 +46,39 @@ def write_manifest(
             "pypdf": metadata.version("pypdf"),
         },
         "items": _items(plan, layout),
-        "documents": [_document(doc, layout, data) for doc in plan.documents],
+        "documents": [
+            {
+                **_document(doc, layout, data),
+                "content": document_content(doc, plan, prepared, templates),
+            }
+            for doc in plan.documents
+        ],
         "sources": _sources(plan, prepared, data, templates),
         **(reuse or {}),  # what a rebuild compares to reuse this pack when nothing changed
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (folder / MANIFEST_NAME).write_text(text, encoding="utf-8")
+
+
+def planned_documents(
+    plan: PackPlan, prepared: Prepared, data: Path, templates: Path
+) -> list[dict]:
+    """The manifest's record of each document, before the pack is laid out (no pages yet)."""
+    return [
+        {
+            "key": doc.key,
+            "title": doc.title,
+            "item": doc.item.number if doc.item else None,
+            "restricted": doc.restricted,
+            "paper": _paper_name(doc, data),
+            "content": document_content(doc, plan, prepared, templates),
+        }
+        for doc in plan.documents
+    ]
+
+
+def _paper_name(doc: PackDocument, data: Path) -> str | None:
+    return relative_name(doc.paper.path, data, "data")[len("data/") :] if doc.paper else None
 
 
 def read_manifest(folder: Path) -> dict:
@@ -90,7 +118,7 @@ def _document(doc: PackDocument, layout: Layout, data: Path) -> dict:
         "docx": None if doc.paper else f"documents/{doc.key}.docx",
         "restricted": doc.restricted,
         "tagged": doc.key not in layout.untagged,  # a screen reader can follow it
-        "paper": relative_name(doc.paper.path, data, "data")[len("data/") :] if doc.paper else None,
+        "paper": _paper_name(doc, data),
     }
 
 

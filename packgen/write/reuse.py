@@ -149,6 +149,9 @@ def unchanged_pack(folder: Path, fingerprint: str, manifest_name: str = "manifes
     public = manifest.get("public_pack") or {}
     if public:
         packs.append((public.get("file"), public.get("sha256")))
+    supplement = manifest.get("supplement") or {}
+    for record in (supplement, supplement.get("public") or {}) if supplement else ():
+        packs.append((record.get("file"), record.get("sha256")))
     for name, sha in packs:
         path = folder / str(name)
         if not name or not path.is_file() or sha256(path) != sha:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +14,10 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".packgen-build-"
+# What a build never makes but a meeting's folder keeps: the issued packs, the send log, and
+# what `packgen notes` and `packgen actions` wrote for the secretariat (glob patterns). Each is
+# moved from the previous folder into the new one, by a rename, before the swap.
+CARRIED = ("issued", "email", "notes-*.docx", "new-actions.xlsx")
 
 
 @contextlib.contextmanager
@@ -31,8 +36,27 @@ def _remove_abandoned(output: Path) -> None:
     for folder in output.glob(f"{STAGING_PREFIX}*"):
         pid = folder.name[len(STAGING_PREFIX) :].split("-")[0]
         if pid.isdigit() and not _running(int(pid)):
+            _rescue(folder, output)
             log.info("Removing %s, left by an interrupted build", folder.name)
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _rescue(abandoned: Path, output: Path) -> None:
+    """Put back what a build killed between its renames left in its folder: the previous
+    meeting folder when none is in place, else the issued packs and send log moved out of it."""
+    meetings = [p for p in abandoned.iterdir() if p.is_dir() and _MEETING.fullmatch(p.name)]
+    if len(meetings) != 1:
+        return
+    final, previous = output / meetings[0].name, abandoned / "previous"
+    if previous.is_dir() and not final.exists():
+        _carry(meetings[0], previous)
+        os.replace(previous, final)
+        log.warning("Put back %s, left aside by an interrupted build", final)
+    elif final.is_dir():
+        _carry(meetings[0], final)
+
+
+_MEETING = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _running(pid: int) -> bool:
@@ -51,10 +75,20 @@ def move_into_place(folder: Path, final: Path, staging: Path) -> Path:
     if final.exists():
         os.replace(final, previous)
     try:
+        _carry(previous, folder)
         os.replace(folder, final)
     except BaseException:
         if previous.exists():
+            _carry(folder, previous)
             os.replace(previous, final)
         raise
     log.info("Wrote %s", final)
     return final
+
+
+def _carry(source: Path, target: Path) -> None:
+    """Move what a build doesn't make (CARRIED) from `source` into `target`."""
+    for pattern in CARRIED:
+        for path in sorted(source.glob(pattern)):
+            if not (target / path.name).exists():
+                os.replace(path, target / path.name)

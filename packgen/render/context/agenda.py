@@ -38,6 +38,7 @@ def agenda_context(plan: PackPlan, prepared: Prepared, page_refs: PageRefs | Non
             "secretariat": describe(prepared, meeting.secretariat, short=True),
         },
         "items": items,
+        "revised": plan.revised,
         "future_meetings": future,
         "future_meetings_after_items": bool(future) and dates_item is None,
     }
