@@ -39,7 +39,8 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -63,6 +64,7 @@ INLINE = re.compile(
     r"|__(?P<u>.+?)__|\[(?P<link>.+?)\]\(#\)"
 )
 LINK_BLUE = RGBColor(0x05, 0x63, 0xC1)
+TABLE_HEADING = "Table Heading"
 
 
 @dataclass
@@ -182,6 +184,9 @@ def style_document(doc: Document, paper: PaperText) -> None:
         _drop_border(style)
     doc.styles["Title"].font.bold = True
     _set_font(doc.styles["Header"], font, 8)
+    # LibreOffice exports a cell whose paragraphs have this style as a header cell (TH).
+    heading = doc.styles.add_style(TABLE_HEADING, WD_STYLE_TYPE.PARAGRAPH)
+    heading.base_style = normal
 
 
 def _set_font(style, name: str, size: float) -> None:
@@ -364,10 +369,14 @@ class Renderer:
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
     def box(self, lines: int) -> None:
-        """Add an empty bordered box for a form answer, kept with its question."""
+        """Add an empty bordered box for a form answer, kept with its question: a paragraph
+        with a border, not a one-cell table (a table a screen reader would announce)."""
         self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
-        table = self.doc.add_table(rows=1, cols=1, style="Table Grid")
-        _row_height(table.rows[0], 0.6 * lines)
+        box = self.doc.add_paragraph()
+        box.paragraph_format.line_spacing = Cm(0.6 * lines)
+        box.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        box.paragraph_format.space_after = Pt(0)
+        _border(box)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def flush_table(self) -> None:
@@ -378,8 +387,21 @@ class Renderer:
         style = spec[0]
         head = next((int(s[5:]) for s in spec if s.startswith("head=")), 1)
         widths = [float(s) for s in spec[1:] if not s.startswith("head=")]
-        write_table(self, self.rows, style, widths, head)
+        if style == "box":
+            self.text_box([cell for row in self.rows for cell in row])
+        else:
+            write_table(self, self.rows, style, widths, head)
         self.rows = []
+
+    def text_box(self, cells: list[str]) -> None:
+        """Write a box of text as bordered paragraphs (they share one border), not a table."""
+        for cell in cells:
+            for part in cell.split("<br>"):
+                paragraph = self.doc.add_paragraph()
+                paragraph.paragraph_format.space_after = Pt(2)
+                add_inline(paragraph, part.strip(), size=self.size - 1)
+                _border(paragraph)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -402,6 +424,9 @@ def write_table(
             label = _is_label(style, r, c, head)
             if text != ">":
                 _fill_cell(cell, text, label, renderer.size - 1)
+                if label and style != "grid":  # a row's label: a header cell (TH) in the PDF
+                    for paragraph in cell.paragraphs:
+                        paragraph.style = doc.styles[TABLE_HEADING]
             if label and style != "plain":
                 _shade(cell._tc.get_or_add_tcPr(), "DEEAF6")
         if style in ("form", "box") or not any(row):
@@ -473,6 +498,19 @@ def _shade(props, fill: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     props.append(shading)
+
+
+def _border(paragraph: Paragraph) -> None:
+    """Draw a thin box round a paragraph, as Table Grid draws a cell."""
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "4")
+        line.set(qn("w:space"), "4")
+        line.set(qn("w:color"), "auto")
+        borders.append(line)
+    paragraph._p.get_or_add_pPr().append(borders)
 
 
 def _repeat_header(row) -> None:

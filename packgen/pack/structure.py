@@ -38,6 +38,7 @@ from packgen.pack.trees import (
     items,
     next_key,
     number_tree,
+    scope_row_headers,
     semantic,
 )
 from packgen.store import MAX_AGE, Store, code_digest
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 
 _READ: weakref.WeakKeyDictionary[PdfReader, Structure | None] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
-FORMAT = "packgen structure 1"  # change when what an entry holds or how it is written changes
+FORMAT = "packgen structure 2"  # change when what an entry holds or how it is written changes
 CACHE_DIR = Path(".cache") / "structure"
 
 
@@ -100,7 +101,7 @@ def structure(
     key = cache.key(pdf) if cache is not None and pdf is not None else None
     found = cache.get(key) if key is not None else False
     if found is False:
-        found = _read_file(reader, pdf)
+        found = scope_row_headers(_read_file(reader, pdf))
         if key is not None:
             cache.put(key, found)
     with _LOCK:

@@ -83,6 +83,52 @@ def semantic(attributes: PdfObject) -> PdfObject | None:
     return kept[0] if len(kept) == 1 else kept
 
 
+def scope_row_headers(found: Structure | None) -> Structure | None:
+    """Give each header cell in a row that also holds data cells the scope of its row.
+
+    LibreOffice exports a label cell (a "Table Heading" paragraph beside its value) as a TH
+    scoped to its column; a screen reader then reads it as the heading of the cells below it,
+    not of the value beside it. A TH already scoped to its row, or to both, is left as it is.
+    """
+    if found is None:
+        return None
+    roles = {str(k): str(v) for k, v in found.role_map.items()}
+
+    def role(element: Element) -> str:
+        name = str(element.attributes.get("/S", ""))
+        return roles.get(name, name)
+
+    for row in (e for e in found.elements if role(e) == "/TR"):
+        cells = [found.elements[k[1]] for k in row.kids if k[0] == "element"]
+        kinds = {role(cell) for cell in cells}
+        if {"/TH", "/TD"} <= kinds:
+            for cell in (c for c in cells if role(c) == "/TH"):
+                _scope_row(cell)
+    return found
+
+
+def _scope_row(cell: Element) -> None:
+    owners = cell.attributes.get("/A")
+    tables = [
+        a
+        for a in (owners if isinstance(owners, ArrayObject) else [owners])
+        if isinstance(a, DictionaryObject) and a.get("/O") == "/Table"
+    ]
+    if not tables:
+        table = DictionaryObject({name("/O"): name("/Table")})
+        cell.attributes[name("/A")] = (
+            table if owners is None else ArrayObject([*_as_list(owners), table])
+        )
+        tables = [table]
+    for table in tables:
+        if table.get("/Scope") in (None, "/Column"):
+            table[name("/Scope")] = name("/Row")
+
+
+def _as_list(value: PdfObject) -> list[PdfObject]:
+    return list(value) if isinstance(value, ArrayObject) else [value]
+
+
 def number_tree(node: PdfObject | None, depth: int = 0) -> Iterator[tuple[int, PdfObject]]:
     """Every (key, value) pair of a number tree, its kids' included."""
     node = node.get_object() if node is not None else None
