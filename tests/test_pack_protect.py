@@ -290,3 +290,25 @@ def test_check_warns_about_restricted_items_without_a_password(monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, "pw")
     result = CliRunner().invoke(cli, ["check", "2020-10-15", "--data", str(data)])
     assert "no pack password is set" not in result.output
+
+
+def marked_pages(pdf: Path, password: str = "") -> list[int]:
+    """The pages on which pdftotext finds the marking, once per time it shows."""
+    pages = subprocess.run(
+        ["pdftotext", "-upw", password, "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\f")
+    return [n for n, text in enumerate(pages, start=1) for _ in range(text.count("OFFICIAL-"))]
+
+
+@pytest.mark.soffice
+def test_sample_trackers_pages_and_no_others_carry_the_marking_top_and_bottom(protected_build):
+    manifest = json.loads((protected_build / "manifest.json").read_text())
+    first, last = next(d["pages"] for d in manifest["documents"] if "tracker" in d["key"])
+    found = marked_pages(protected_build / "meeting-pack.pdf", PACK_PASSWORD)
+    agenda = found.count(1)  # the agenda names the marking beside item 9
+    assert agenda == 1
+    assert [n for n in found if n != 1] == [n for n in range(first, last + 1) for _ in (1, 2)]
+    assert marked_pages(protected_build / "public-pack.pdf") == []

@@ -35,7 +35,7 @@ from packgen.errors import DistributionError, Location, Problem
 from packgen.files import sha256
 from packgen.model import Member
 from packgen.plan import PACK_NAME, PASSWORD_ENV
-from packgen.settings import EmailSettings
+from packgen.settings import EmailSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,17 @@ def email_meeting(
     with_restricted_papers = {p.item for p in prepared.papers if p.restricted}
     items = tuple(prepared.agenda.items)
     restricted = tuple(i for i in items if i.restricted or i.number in with_restricted_papers)
-    mailing = Mailing(prepared.settings.name, prepared.meeting, items, pack, restricted)
+    marking = subject_marking(prepared.settings, bool(restricted))
+    mailing = Mailing(prepared.settings.name, prepared.meeting, items, pack, restricted, marking)
     members = prepared.partnership.members
     template = templates / TEMPLATE
     return email_pack(mailing, members, prepared.settings.email, template, options, password)
+
+
+def subject_marking(settings: Settings, restricted: bool) -> str:
+    """The marking a message's subject starts with: the restricted items' when the pack holds
+    any, else the whole pack's (either may be none)."""
+    return (settings.restricted_marking if restricted else "") or settings.pack_marking
 
 
 def email_pack(

@@ -37,6 +37,7 @@ class Mailing:
     items: tuple[AgendaItem, ...]
     pack: Path
     restricted: tuple[AgendaItem, ...] = ()
+    marking: str = ""  # the protective marking the subject starts with: "OFFICIAL-SENSITIVE"
 
 
 @dataclass
@@ -157,10 +158,18 @@ def prepare_drafts(
             values = context(mailing, group, pages, encrypted)
             values.update(part=number, parts=len(attachments), contents=list(contents))
             subject, body = render(template, values)
+            subject = marked_subject(subject, mailing.marking)
             name = stem + (f"-part-{number}-of-{len(attachments)}" if len(attachments) > 1 else "")
             msg = build_message(sender, group, subject, body, path, name + ".pdf")
             drafts.append(Draft(group, msg, path, number, len(attachments)))
     return drafts
+
+
+def marked_subject(subject: str, marking: str) -> str:
+    """Start the subject with the protective marking, as partners mark sensitive email."""
+    if not marking or subject.startswith(marking):
+        return subject
+    return f"{marking}: {subject}"
 
 
 def write_drafts(drafts: Sequence[Draft], folder: Path) -> None:

@@ -107,7 +107,7 @@ def protect_pack(
         public = public_parts(parts, restricted, work / "notices")
         settle(public, public_plan(plan, public), work)
         public = [_fresh_agenda(part, work) for part in public]
-    info = replace(info, title=f"{info.title} (public)")
+    info = replace(info, title=f"{info.title} (public)", marking="")  # for publication: unmarked
     layout = assemble(public, folder / PUBLIC_PACK, info, structures)
     shutil.rmtree(work, ignore_errors=True)
     items = {(d.item.number, d.item.title): None for d in plan.documents if d.restricted and d.item}

@@ -19,6 +19,7 @@ class Part:
     title: str  # its bookmark under the item: "Recommendations table"
     item: int | None = None
     item_title: str = ""  # "Case Review Recommendations"
+    marking: str = ""  # its protective marking on every page: "OFFICIAL-SENSITIVE", or none
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class PackInfo:
     footer: str  # "<partnership> – 15 October 2020"
     language: str = "en-GB"  # the pack's language, for screen readers
     tagged: bool = True  # keep each document's structure tree in the merged pack
+    marking: str = ""  # the whole pack's protective marking, on the pages a part marks not
 
 
 @dataclass
