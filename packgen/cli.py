@@ -264,6 +264,11 @@ def stop() -> None:
     help="Email a full pack with restricted items even though it is not encrypted.",
 )
 @click.option("--no-tls", is_flag=True, help="Don't require STARTTLS (for a trusted relay).")
+@click.option(
+    "--per-recipient",
+    is_flag=True,
+    help="A message for each person, with a copy stamped with their name ([email] per_recipient).",
+)
 @click.pass_context
 def email(
     ctx: click.Context,

@@ -6,6 +6,7 @@ The stages live in their own modules: `recipients` (who, with checked addresses)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -17,6 +18,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from packgen.check import prepare
+from packgen.distribute.copies import personal_copies
 from packgen.distribute.messages import (
     TEMPLATE,
     Draft,
@@ -47,6 +49,7 @@ class EmailOptions:
     resend: bool = False
     allow_unprotected: bool = False
     no_tls: bool = False
+    per_recipient: bool = False  # or [email] per_recipient: a stamped copy for each person
 
 
 @dataclass
@@ -105,18 +108,23 @@ def email_pack(
     _refuse_unprotected(mailing, encrypted, options.allow_unprotected)
     groups = _recipients(members, settings.sender)
     folder = pack.parent / "email"
-    compose = functools.partial(
-        prepare_drafts,
-        mailing,
-        groups,
-        sender=settings.sender,
-        template=template,
-        pages=pages,
-        encrypted=encrypted,
-    )
-    drafts = _drafts(
-        compose, pack, folder, int(settings.max_message_mb * 1_000_000), options, secret
-    )
+
+    def compose(chosen: Sequence[RecipientGroup]) -> Callable:
+        return functools.partial(
+            prepare_drafts,
+            mailing,
+            chosen,
+            sender=settings.sender,
+            template=template,
+            pages=pages,
+            encrypted=encrypted,
+        )
+
+    limit = int(settings.max_message_mb * 1_000_000)
+    if options.per_recipient or settings.per_recipient:
+        drafts = _personal_drafts(compose, groups, pack, folder, limit, options, secret)
+    else:
+        drafts = _drafts(compose(groups), pack, folder, limit, options, secret)
     write_drafts(drafts, folder)
     report = EmailReport(drafts)
     if options.send:
@@ -174,6 +182,23 @@ def _drafts(
     if options.split and any(d.size > limit for d in drafts):
         drafts = compose(_split(pack, drafts, folder / "parts", limit, secret()))
     check_size(drafts, limit, lambda: [] if options.split else largest_papers(pack, secret()))
+    return drafts
+
+
+def _personal_drafts(
+    compose: Callable[[Sequence[RecipientGroup]], Callable],
+    groups: Sequence[RecipientGroup],
+    pack: Path,
+    folder: Path,
+    limit: int,
+    options: EmailOptions,
+    secret: Callable[[], str | None],
+) -> list[Draft]:
+    """One message per person, each with their own stamped copy (split as the pack would be)."""
+    drafts = []
+    for personal in personal_copies(pack, groups, folder, secret, dt.date.today()):
+        made = _drafts(compose([personal.group]), personal.copy, folder, limit, options, secret)
+        drafts += [dataclasses.replace(draft, name=personal.name) for draft in made]
     return drafts
 
 

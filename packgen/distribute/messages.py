@@ -48,6 +48,7 @@ class Draft:
     part: int = 1
     parts: int = 1
     path: Path | None = None
+    name: str = ""  # the draft's file name without .eml, when not the group's key
 
     @property
     def size(self) -> int:
@@ -181,7 +182,7 @@ def write_drafts(drafts: Sequence[Draft], folder: Path) -> None:
         msg = copy_message(draft.message)
         msg["X-Unsent"] = "1"
         suffix = f"-part-{draft.part}-of-{draft.parts}" if draft.parts > 1 else ""
-        draft.path = folder / f"{draft.group.key}{suffix}.eml"
+        draft.path = folder / f"{draft.name or draft.group.key}{suffix}.eml"
         write_atomic(draft.path, msg.as_bytes(policy=POLICY))
         log.info("wrote %s", draft.path)
 

@@ -49,9 +49,10 @@ class StampFonts:
         return stringWidth(text, BOLD_FONT if bold else REGULAR_FONT, size)
 
 
-def stamp_fonts(regular: str, bold: str) -> StampFonts:
-    """Load the fonts the stamps are drawn in, with the glyphs of the `regular` and `bold` text."""
-    return StampFonts(load_font("regular", regular), load_font("bold", bold))
+def stamp_fonts(regular: str, bold: str = "") -> StampFonts:
+    """Load the fonts the stamps are drawn in, with the glyphs of the `regular` and `bold` text
+    (no bold font when there is no bold text)."""
+    return StampFonts(load_font("regular", regular), load_font("bold", bold) if bold else None)
 
 
 def font_resources(
