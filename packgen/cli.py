@@ -298,6 +298,17 @@ def email(
         )
 
 
+@cli.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@OUTPUT
+def trace(pdf: Path, output: Path) -> None:
+    """Name the recipient of an emailed copy of a pack, from the send logs in OUTPUT."""
+    from packgen.distribute import trace_copy
+
+    for line in trace_copy(pdf, output, pack_password()).lines():
+        click.echo(line)
+
+
 def _templates(ctx: click.Context, given: Path | None) -> Path:
     """The templates folder for this run; say once when it is packgen's defaults."""
     from packgen.commands import choose_templates

@@ -6,5 +6,6 @@ __getattr__, __dir__, __all__ = lazy_face(
     __name__,
     {
         "emailing": ["EmailOptions", "email_meeting", "email_pack"],
+        "trace": ["trace_copy"],
     },
 )
