@@ -162,3 +162,36 @@ def test_split_copies_are_stamped_in_every_part(pack, smtp):
         assert all(stamp(PEOPLE[1]) in p.extract_text() for p in reader.pages)
     logged = [e for e in read_log(pack) if e["recipient"] == "kate.dempsey@havering.example"]
     assert len(logged) == len(kate)
+
+
+sample_output = test_distribute_emailing.sample_output  # a copy of the built sample's output
+
+
+@pytest.mark.soffice
+def test_the_sample_sent_per_recipient_gives_each_member_a_traceable_copy(
+    sample_output, smtp, monkeypatch, tmp_path
+):
+    from click.testing import CliRunner
+
+    from packgen.cli import cli
+
+    server = Collector()
+    monkeypatch.setenv("PACKGEN_SMTP_PORT", str(smtp(server).smtp_port))
+    monkeypatch.setenv("PACKGEN_PACK_PASSWORD", PACK_PASSWORD)
+    result = test_distribute_emailing.cli_email(sample_output, "--send", "--per-recipient")
+    assert result.exit_code == 0, result.output
+    members = [m for m in test_distribute_emailing.read_members() if m.receives_pack]
+    assert sorted(r for rs, _ in server.received for r in rs) == sorted(m.email for m in members)
+    recipients, message = server.received[-1]
+    member = next(m for m in members if m.email == recipients[0])
+    copy = tmp_path / "forwarded.pdf"
+    copy.write_bytes(attachment(message))
+    reader = copy_reader(copy.read_bytes(), PACK_PASSWORD)
+    assert all(stamp(member) in " ".join(p.extract_text().split()) for p in reader.pages)
+    assert message["Subject"].startswith("OFFICIAL-SENSITIVE: ")
+    traced = CliRunner().invoke(cli, ["trace", str(copy), "--output", str(sample_output)])
+    assert traced.exit_code == 0 and f"<{member.email}>" in traced.output
+    pack = sample_output / "2020-10-15" / "meeting-pack.pdf"
+    checked = [CliRunner().invoke(cli, ["check-pdf", str(p)]).output for p in (pack, copy)]
+    assert "ok    tagged" in checked[0]
+    assert checked[0] == checked[1]  # the copy is as accessible as the pack
