@@ -4,13 +4,15 @@ page and in the PDF's metadata, encrypted with the pack password where the pack 
 The pack is parsed once for all the copies. Every page gets one more stamp, a form drawn over
 its content as packgen.pack.stamping draws the footers (the content is never parsed again);
 the pages shown at one size share one form, so a copy differs from the next only in those few
-forms' text and its metadata, and costs one write of the PDF.
+forms' text and its metadata. Every other object is written (and encrypted) once, for the first
+copy, and its bytes are reused for the next: a copy costs little more than writing its bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import io
 import logging
 from collections.abc import Sequence
@@ -67,7 +69,6 @@ class CopyStamper:
 
     def __init__(self, pack: Path, password: str | None, copies: Sequence[CopyFor]) -> None:
         reader = open_protected(pack, password)
-        self.password = password if reader.is_encrypted else None
         self.writer = PdfWriter(clone_from=reader)
         self.faces = stamp_fonts("".join(c.text for c in copies))
         fonts = font_resources(self.writer, self.faces, ("/F1",))
@@ -78,21 +79,83 @@ class CopyStamper:
             if size not in self.forms:
                 self.forms[size] = form_xobject(self.writer, size, b"", fonts)
             draw_over(self.writer, page, save, self.forms[size])
+        self.writer.add_metadata({COPY_FOR: "", RECIPIENT: ""})
+        if reader.is_encrypted:  # once: the copies share the pack's password and one key
+            self.writer.encrypt(password, password, algorithm="AES-256")
+        changing = [*self.forms.values(), self.writer._info.indirect_reference]
+        self.written = _ObjectBytes(self.writer, {ref.idnum for ref in changing})
 
     def write(self, copy: CopyFor, out: Path) -> str:
         """Write the copy for one recipient to `out`; return its SHA-256."""
         for size, form in self.forms.items():
             form.get_object().set_data(side_stamp(size, copy.text, self.faces))
         self.writer.add_metadata({COPY_FOR: copy.text, RECIPIENT: copy.address})
-        if self.password:  # afresh for each copy: its own file identifier and keys
-            self.writer.encrypt(self.password, self.password, algorithm="AES-256")
-        buffer = io.BytesIO()
-        self.writer.write(buffer)
-        data = buffer.getvalue()
+        data = self.written.pdf()
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, data)
         log.info("stamped %s: %s", out.name, copy.text)
         return hashlib.sha256(data).hexdigest()
+
+
+class _ObjectBytes:
+    """Write a PDF as pypdf's writer does, keeping each object's bytes (encrypted, if the PDF
+    is) for the next write, but for the objects that change between writes.
+
+    Where the installed pypdf writes otherwise than this knows (another release), every
+    write is pypdf's own."""
+
+    def __init__(self, writer: PdfWriter, changing: set[int]) -> None:
+        self.writer = writer
+        self.changing = changing
+        self.kept: dict[int, bytes] = {}
+        self.known = _writes_as_known()
+
+    def pdf(self) -> bytes:
+        buffer = io.BytesIO()
+        if not self.known:
+            self.writer.write(buffer)
+            return buffer.getvalue()
+        writer = self.writer
+        writer._resolve_links()
+        buffer.write(writer.pdf_header.encode() + b"\n%\xe2\xe3\xcf\xd3\n")
+        positions, free = [], []
+        for idnum, obj in enumerate(writer._objects, start=1):
+            if obj is None:
+                positions.append(-1)
+                free.append(idnum)
+                continue
+            positions.append(buffer.tell())
+            buffer.write(self._object(idnum, obj))
+        free.append(0)  # the free list loops back to object 0, as pypdf writes it
+        writer._write_trailer(buffer, writer._write_xref_table(buffer, positions, free))
+        return buffer.getvalue()
+
+    def _object(self, idnum: int, obj) -> bytes:
+        kept = self.kept.get(idnum)
+        if kept is not None:
+            return kept
+        writer, out = self.writer, io.BytesIO()
+        out.write(f"{idnum} 0 obj\n".encode())
+        if writer._encryption and obj != writer._encrypt_entry:
+            obj = writer._encryption.encrypt_object(obj, idnum, 0)
+        obj.write_to_stream(out)
+        out.write(b"\nendobj\n")
+        if idnum not in self.changing:
+            self.kept[idnum] = out.getvalue()
+        return out.getvalue()
+
+
+def _writes_as_known() -> bool:
+    """Tell whether the installed pypdf writes a PDF as _ObjectBytes does (as pypdf 7 does)."""
+    write_xref = getattr(PdfWriter, "_write_xref_table", None)
+    if write_xref is None or not hasattr(PdfWriter, "_write_trailer"):
+        return False
+    return list(inspect.signature(write_xref).parameters) == [
+        "self",
+        "stream",
+        "object_positions",
+        "free_objects",
+    ]
 
 
 def side_stamp(size: tuple[float, float], text: str, fonts: StampFonts) -> bytes:
