@@ -28,7 +28,7 @@ class Personal:
     """One recipient's message: them alone in their group, their draft's name and copy."""
 
     group: RecipientGroup
-    name: str  # "members-kate-dempsey-havering-example"
+    name: str  # "members-jo-bloggs-council-example"
     copy: Path
 
 

@@ -51,7 +51,7 @@ WATERMARK = ARTIFACT % "/Watermark"
 
 @dataclass(frozen=True)
 class CopyFor:
-    """Whose copy it is: "Copy for Kate Dempsey, LB Havering – issued 8 October 2020"."""
+    """Whose copy it is: "Copy for Jo Bloggs, Northshire Council – issued 3 September 2026"."""
 
     name: str
     organisation: str
