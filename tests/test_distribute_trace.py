@@ -103,3 +103,16 @@ def test_trace_of_a_pdf_packgen_never_sent_says_so(pack, tmp_path):
         f"Error: meeting-pack.pdf is not a copy packgen sent: its SHA-256 is in no send log "
         f"under {tmp_path}, and it carries no copy stamp.\n"
     )
+
+
+def test_trace_of_a_pack_sent_to_a_group_names_everyone_who_had_it(pack, smtp):
+    server = Collector()
+    send(pack, smtp(server), send=True, per_recipient=False)
+    result = trace(pack, pack.parent.parent)
+    assert result.exit_code == 0, result.output
+    sent = [line for line in result.output.splitlines() if line.startswith("Sent to ")]
+    assert len(sent) == len(PEOPLE)
+    assert result.output.splitlines()[-1] == (
+        f"The same file went to {len(PEOPLE)} people; copies sent with --per-recipient tell "
+        "one person's from another's."
+    )

@@ -58,6 +58,12 @@ class Traced:
         lines += [d.line() for d in self.deliveries]
         if self.by_hash:
             lines.append("Found by its SHA-256: this is the file exactly as it was sent.")
+            people = {d.entry.get("recipient", "").casefold() for d in self.deliveries}
+            if len(people) > 1:
+                lines.append(
+                    f"The same file went to {len(people)} people; copies sent with "
+                    "--per-recipient tell one person's from another's."
+                )
         elif self.deliveries:
             lines.append(
                 "Found by its copy stamp and metadata: the file was changed after it was sent "
