@@ -114,7 +114,7 @@ def init(folder: Path, name: str | None) -> None:
 @DATA
 def check(meeting: dt.date | None, data: Path) -> None:
     """Check the workbooks and papers for a meeting's pack; list every problem at once."""
-    from packgen.check import inspect, stop_message, summary
+    from packgen.check import inspect, stop_message, summary, untagged_papers
     from packgen.model import long_date
 
     prepared, problems = inspect(data, meeting)
@@ -122,7 +122,8 @@ def check(meeting: dt.date | None, data: Path) -> None:
         click.echo(f"Meeting: {long_date(prepared.meeting.date)} ({prepared.reason})")
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     errors = [p for p in problems if p.severity is Severity.ERROR]
-    warnings += check_protection(prepared) if prepared is not None else []
+    if prepared is not None:
+        warnings += check_protection(prepared) + untagged_papers(prepared)
     if warnings:
         click.echo(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:")
         click.echo("\n".join(f"  {p}" for p in warnings))
@@ -163,6 +164,46 @@ def render(
         for path in paths:
             click.echo(str(path))
         click.echo(f"Rendered {len(paths)} documents")
+
+
+@cli.command()
+@MEETING
+@DATA
+@TEMPLATES
+@OUTPUT
+@click.pass_context
+def notes(
+    ctx: click.Context, meeting: dt.date | None, data: Path, templates: Path | None, output: Path
+) -> None:
+    """Write the meeting's notes template for the minute-taker: OUTPUT/<date>/notes-<date>.docx."""
+    from packgen.commands import notes_template
+
+    path = notes_template(data, _templates(ctx, templates), output, meeting)
+    if not (ctx.obj and ctx.obj.get("quiet")):
+        click.echo(
+            f"Wrote {_shown(path)}: save the finished notes as {data}/minutes/{path.name[6:]}"
+        )
+
+
+@cli.command()
+@MEETING
+@DATA
+@OUTPUT
+@click.pass_context
+def actions(ctx: click.Context, meeting: dt.date | None, data: Path, output: Path) -> None:
+    """Print the new actions of a meeting's notes as rows to paste into the action log."""
+    from packgen.commands import meeting_actions
+
+    found = meeting_actions(data, output, meeting)
+    for row in found.rows():
+        click.echo("\t".join(row))
+    if not (ctx.obj and ctx.obj.get("quiet")):
+        count = len(found.actions)
+        click.echo(
+            f"{count} new action{'s' if count != 1 else ''} in {found.source}; "
+            f"written to {_shown(found.workbook)}",
+            err=True,
+        )
 
 
 @cli.command()

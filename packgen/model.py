@@ -146,6 +146,7 @@ class Action:
     status: Status
     location: Location | None = field(default=None, compare=False)
     lead_location: Location | None = field(default=None, compare=False)
+    closed_on: dt.date | None = None  # a closed action's date, when its update gives it
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,17 @@ class ParagraphStyle(enum.Enum):
     SUBHEADING = "subheading"
     BULLET = "bullet"
     ACTION = "action"
+    TABLE = "table"  # a table of the Word notes: `rows`, the first its heading row
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """A stretch of a Word paragraph and the direct formatting that carries meaning."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,19 +210,24 @@ class MinuteParagraph:
     text: str
     action_ref: str = ""
     location: Location | None = field(default=None, compare=False)
+    runs: tuple[TextRun, ...] = ()  # the text with its formatting, from Word notes
+    rows: tuple[tuple[str, ...], ...] = ()  # a table's cells, row by row
 
 
 @dataclass(frozen=True)
 class MinuteItem:
-    number: int
+    number: int | None  # None: a heading of the Word notes without a number
     title: str
     paragraphs: tuple[MinuteParagraph, ...]
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Minutes:
     meeting: dt.date
     items: tuple[MinuteItem, ...]
+    source: str = "minutes.xlsx"  # or the Word notes: "minutes/2020-10-15.docx"
+    attendance: tuple[Attendance, ...] = ()  # from the notes' attendance table, when filled
 
 
 @dataclass(frozen=True)

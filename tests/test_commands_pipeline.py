@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fake_libreoffice import fake_libreoffice
 from pypdf import PdfReader
 
 from packgen.cli import cli
@@ -220,6 +221,86 @@ def test_failing_libreoffice_leaves_the_previous_pack_byte_for_byte(
     assert "03-action-log.docx" in result.output
     assert snapshot(previous / MEETING) == before
     assert [p.name for p in previous.iterdir() if p.name != ".cache"] == [MEETING]  # caches
+
+
+def _named(output: str) -> dict[str, str]:
+    """The documents a failed build names, with what it says of each."""
+    lines = [line.strip().split(": ", 1) for line in output.splitlines() if line.startswith("  ")]
+    return {line[0]: line[1] for line in lines if len(line) == 2}
+
+
+def test_a_build_whose_libreoffice_hangs_fails_after_two_timeouts_naming_every_document(
+    previous: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(previous / MEETING)
+    fake = fake_libreoffice(tmp_path / "fake", hang_on=(".",))
+    monkeypatch.setenv("PACKGEN_SOFFICE", str(fake.soffice))
+    monkeypatch.setenv("PACKGEN_SOFFICE_TIMEOUT", "1")
+    result = run_build(previous)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    runs = fake.runs()
+    # Two rounds of two runs side by side, each run hanging on its first document; the second
+    # round took what the first never reached; no third round.
+    assert len(runs) == 4
+    first, second = runs[:2], runs[2:]
+    assert sorted(sum(second, [])) == sorted(sum((run[1:] for run in first), []))
+    named = _named(result.output)
+    assert set(named) == set(sum(first, []))  # every document the build had to convert
+    stopped = [doc for doc, message in named.items() if "did not finish within 1 s" in message]
+    assert sorted(stopped) == sorted(run[0] for run in runs)
+    assert all(
+        "before it came to this one" in message
+        for doc, message in named.items()
+        if doc not in stopped
+    )
+    assert snapshot(previous / MEETING) == before
+
+
+def test_a_libreoffice_that_hangs_even_on_its_version_costs_two_timeouts(
+    previous: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = fake_libreoffice(tmp_path / "fake", hang_on=(".",), version=False)
+    monkeypatch.setenv("PACKGEN_SOFFICE", str(fake.soffice))
+    monkeypatch.setenv("PACKGEN_SOFFICE_TIMEOUT", "1")
+    result = run_build(previous)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(fake.runs("version")) == 1 and len(fake.runs()) == 2  # one round, no retry
+    assert "did not say its version within 1 s" in caplog.text
+    assert set(_named(result.output)) == set(sum(fake.runs(), []))
+
+
+def test_the_one_document_libreoffice_hangs_on_is_the_one_named(
+    previous: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = fake_libreoffice(tmp_path / "fake", hang_on=("08c-",))
+    monkeypatch.setenv("PACKGEN_SOFFICE", str(fake.soffice))
+    monkeypatch.setenv("PACKGEN_SOFFICE_TIMEOUT", "1")
+    result = run_build(previous)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    first, again = fake.runs()[:2], fake.runs()[2:]  # two side by side, then the rest again
+    hung = next(run for run in first if any(doc.startswith("08c-") for doc in run))
+    stuck = next(doc for doc in hung if doc.startswith("08c-"))
+    assert _named(result.output) == {stuck: "LibreOffice did not finish within 1 s and was stopped"}
+    assert sorted(sum(again, [])) == sorted(hung[hung.index(stuck) + 1 :])
+
+
+def test_a_missing_libreoffice_is_said_once_before_anything_is_rendered(
+    previous: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PACKGEN_SOFFICE", str(tmp_path / "no-such-soffice"))
+    result = CliRunner().invoke(
+        cli,
+        ["--verbose", "build", MEETING, "--data", str(DATA), "--templates", str(TEMPLATES),
+         "--output", str(previous)],
+    )  # fmt: skip
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.count("was not found") == 1
+    assert f"LibreOffice ({tmp_path / 'no-such-soffice'}) was not found" in result.output
+    assert "not converted" not in result.output
+    assert "Rendering" not in result.output and "Converting" not in result.output
 
 
 def test_a_build_removes_folders_left_by_killed_builds(

@@ -19,6 +19,7 @@ NAMES = [
     "forward_plan.docx",
     "letter.docx",
     "minutes.docx",
+    "notes.docx",
     "recommendations.docx",
     "tracker.docx",
 ]

@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from fake_libreoffice import fake_libreoffice
 from pypdf import PdfReader
 
 from packgen.convert.conversion import (
     INSTALL_HINT,
     Conversion,
     convert_to_pdf,
+    require_soffice,
     split_batches,
 )
 from packgen.convert.office import StartedOffice, start_offices
-from packgen.convert.soffice import soffice_version
+from packgen.convert.soffice import Patience, soffice_version
 from packgen.errors import ConversionError
 
 pytestmark = pytest.mark.soffice
@@ -241,3 +243,90 @@ def test_an_error_while_documents_come_leaves_the_offices_whole(
         assert "Paper 1" in PdfReader(pdfs[docs[1]]).pages[0].extract_text()
     finally:
         offices[0].close()
+
+
+# --- a LibreOffice that hangs: its cost is bounded in timeouts, counted in soffice runs ------
+
+
+def _problems(info: pytest.ExceptionInfo[ConversionError]) -> dict[str, str]:
+    return {problem.location.file: problem.message for problem in info.value.problems}
+
+
+def sized_docx(path: Path, kilobytes: int) -> Path:
+    """A Word document of about `kilobytes` KB: conversions take the largest first."""
+    document = Document()
+    document.add_paragraph(os.urandom(kilobytes * 512).hex())
+    document.save(path)
+    return path
+
+
+def test_the_document_libreoffice_hangs_on_is_named_and_the_ones_after_it_converted(
+    tmp_path: Path,
+) -> None:
+    names = ["big", "stuck", "middle", "small"]  # largest first: the order LibreOffice gets them
+    batch = [sized_docx(tmp_path / f"{n}.docx", 40 - 10 * i) for i, n in enumerate(names)]
+    fake = fake_libreoffice(tmp_path / "fake", hang_on=("stuck",))
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(batch, tmp_path / "pdf", soffice=str(fake.soffice), timeout=1, jobs=1)
+    assert _problems(info) == {
+        "stuck.docx": "LibreOffice did not finish within 1 s and was stopped"
+    }
+    # One run hung on the second document; a new one converted the two after it.
+    assert fake.runs() == [[f"{n}.docx" for n in names], ["middle.docx", "small.docx"]]
+    for name in ("big", "middle", "small"):
+        assert (tmp_path / "pdf" / f"{name}.pdf").stat().st_size > 0
+    assert not (tmp_path / "pdf" / "stuck.pdf").exists()
+
+
+def test_a_libreoffice_that_hangs_twice_is_given_up_naming_what_it_never_reached(
+    tmp_path: Path,
+) -> None:
+    names = ["first", "stuck-1", "second", "stuck-2", "last"]
+    batch = [sized_docx(tmp_path / f"{n}.docx", 50 - 10 * i) for i, n in enumerate(names)]
+    fake = fake_libreoffice(tmp_path / "fake", hang_on=("stuck",))
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(batch, tmp_path / "pdf", soffice=str(fake.soffice), timeout=1, jobs=1)
+    stopped = "LibreOffice did not finish within 1 s and was stopped"
+    assert _problems(info) == {
+        "stuck-1.docx": stopped,
+        "stuck-2.docx": stopped,
+        "last.docx": "not converted: LibreOffice hung on stuck-2.docx before it came to this one",
+    }
+    # Two timeouts, then no third run: "first" and "second" converted.
+    assert fake.runs() == [
+        [f"{n}.docx" for n in names],
+        ["second.docx", "stuck-2.docx", "last.docx"],
+    ]
+
+
+def test_a_version_that_hangs_counts_as_one_of_the_two_timeouts(tmp_path: Path) -> None:
+    batch = [sized_docx(tmp_path / f"{n}.docx", kb) for n, kb in (("a", 30), ("b", 20), ("c", 10))]
+    fake = fake_libreoffice(tmp_path / "fake", hang_on=(".docx",), version=False)
+    patience = Patience()
+    assert soffice_version(str(fake.soffice), timeout=1, patience=patience) == "unknown"
+    with pytest.raises(ConversionError) as info:
+        convert_to_pdf(
+            batch, tmp_path / "pdf", soffice=str(fake.soffice), timeout=1, jobs=2,
+            patience=patience,
+        )  # fmt: skip
+    # One round of two runs side by side ([a], [b, c]), then no retry.
+    assert fake.runs() == [["a.docx"], ["b.docx", "c.docx"]] or fake.runs() == [
+        ["b.docx", "c.docx"],
+        ["a.docx"],
+    ]
+    assert fake.runs("version") == [[]]
+    assert patience.hung == ["soffice --version", "a.docx, b.docx"] and patience.exhausted
+    stopped = "LibreOffice did not finish within 1 s and was stopped"
+    assert _problems(info) == {
+        "a.docx": stopped,
+        "b.docx": stopped,
+        "c.docx": "not converted: LibreOffice hung on b.docx before it came to this one",
+    }
+
+
+def test_no_libreoffice_at_all_is_said_once(tmp_path: Path) -> None:
+    with pytest.raises(ConversionError) as info:
+        require_soffice(str(tmp_path / "no-such-soffice"))
+    assert not info.value.problems
+    assert str(info.value).startswith(f"LibreOffice ({tmp_path / 'no-such-soffice'}) was not found")
+    assert INSTALL_HINT in str(info.value)

@@ -21,8 +21,16 @@ from click.testing import CliRunner
 
 from packgen.cli import cli
 from packgen.commands.pipeline import build
-from packgen.convert.keeper import OPENED, STATE, pipe_paths
-from packgen.convert.kept import RUNTIME_ENV, kept_offices, runtime_dir, stop_offices
+from packgen.convert.keeper import INSTALLATION, LAST_USED, OPENED, STATE, pipe_paths, try_lock
+from packgen.convert.kept import (
+    RUNTIME_ENV,
+    kept_offices,
+    prune_slots,
+    runtime_dir,
+    stop_offices,
+)
+from packgen.convert.profile import SETTINGS
+from packgen.convert.soffice import install_stamp
 from packgen.errors import InputError
 from packgen.settings import KEEP_ENV, load_settings
 
@@ -131,6 +139,7 @@ def test_packgen_stop_closes_them(runtime: Path, sample_copy: Path, tmp_path: Pa
     assert not kept_offices()
     assert not any(alive(o["office"]) for o in offices)
     assert not any((slot / "profile" / OPENED).exists() for slot in runtime.glob("office-*"))
+    assert len(list(runtime.glob("office-*/profile"))) == 2  # kept for the next keepers
 
 
 def test_the_next_libreoffice_reuses_the_profile_unless_libreoffice_changed(
@@ -273,3 +282,85 @@ def test_packgen_stop_stops_a_keeper_of_this_layout_or_the_one_before(
     finally:
         keeper.kill()
         keeper.wait()
+
+
+# --- slots left behind: removed by the next build or `packgen stop` --------------------------
+
+
+def make_slot(runtime: Path, name: str, installation: str, unused: float) -> Path:
+    """A slot as a keeper leaves it: a profile, the installation it is for, when last used."""
+    slot = runtime / name
+    (slot / "profile").mkdir(parents=True)
+    (slot / "profile" / "registrymodifications.xcu").write_text("<items/>")
+    (slot / INSTALLATION).write_text(installation)
+    (slot / LAST_USED).touch()
+    then = time.time() - unused
+    os.utime(slot / LAST_USED, (then, then))
+    return slot
+
+
+def installed() -> str:
+    return f"{install_stamp(Path(shutil.which('soffice') or 'soffice'))}|{SETTINGS}"
+
+
+def fake_keeper() -> subprocess.Popen:
+    keeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "-m", "packgen.convert.keeper"]
+    )
+    cmdline = Path(f"/proc/{keeper.pid}/cmdline")
+    assert wait_until(lambda: b"packgen.convert.keeper" in cmdline.read_bytes().split(b"\0"))
+    return keeper
+
+
+def test_slots_of_a_libreoffice_gone_or_changed_or_long_unused_are_removed(
+    tmp_path: Path,
+) -> None:
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    environ = {RUNTIME_ENV: str(runtime)}
+    gone = f"{tmp_path / 'deleted' / 'soffice'}:120:1700000000|{SETTINGS}"
+    upgraded = f"{install_stamp(Path(shutil.which('soffice') or 'soffice'))}|an older profile"
+    fresh = make_slot(runtime, "office-aaaaaaaa-0", installed(), unused=10)
+    make_slot(runtime, "office-aaaaaaaa-1", installed(), unused=700)  # unused > keep
+    make_slot(runtime, "office-bbbbbbbb-0", gone, unused=10)  # its soffice was deleted
+    make_slot(runtime, "office-cccccccc-0", upgraded, unused=10)  # set up otherwise
+    busy = make_slot(runtime, "office-dddddddd-0", gone, unused=700)
+    running = make_slot(runtime, "office-eeeeeeee-0", gone, unused=700)
+    lock = try_lock(busy)  # a build is using it
+    keeper = fake_keeper()
+    try:
+        (running / STATE).write_text(json.dumps({"keeper": keeper.pid, "office": 0}))
+        assert prune_slots(600, environ) == 3
+        assert sorted(runtime.iterdir()) == [fresh, busy, running]
+        assert (fresh / "profile" / "registrymodifications.xcu").is_file()  # left whole
+        # `packgen stop`: the keeper is stopped, then its slot is pruned like the others.
+        assert stop_offices(environ, keep=600) == 1
+        assert keeper.wait(timeout=10) == -signal.SIGTERM
+        assert sorted(runtime.iterdir()) == [fresh, busy]
+    finally:
+        keeper.kill()
+        keeper.wait()
+        assert lock is not None
+        os.close(lock)
+    assert stop_offices(environ, keep=600) == 0 and list(runtime.iterdir()) == [fresh]
+
+
+def test_a_build_removes_stale_slots_and_keeps_the_profiles_it_takes(
+    runtime: Path, sample_copy: Path, tmp_path: Path
+) -> None:
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    for state in kept_offices():  # the keepers close their LibreOffices, as when idle
+        os.kill(state["keeper"], signal.SIGTERM)
+    assert wait_until(lambda: not kept_offices())
+    ours = sorted(runtime.glob("office-*"))
+    assert len(ours) == 2
+    for slot in ours:  # long unused, yet this build's to take: their profiles stay
+        (slot / "profile" / "marker").touch()
+        os.utime(slot / LAST_USED, (0, 0))
+    stale = make_slot(runtime, "office-bbbbbbbb-0", f"{tmp_path / 'gone'}:1:2|{SETTINGS}", 10)
+    idle = make_slot(runtime, "office-cccccccc-1", installed(), unused=1000)  # kept 120 s
+    change_cell(sample_copy, "Converted after the slots were pruned")
+    build(sample_copy, TEMPLATES, tmp_path / "out", MEETING)
+    assert not stale.exists() and not idle.exists()
+    assert sorted(runtime.glob("office-*")) == ours
+    assert all((slot / "profile" / "marker").exists() for slot in ours)

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from render_factories import letters, make_prepared
 
+from packgen.check.inputs import prepare
 from packgen.errors import InputError
-from packgen.model import MinuteItem, MinuteParagraph, Minutes, ParagraphStyle, Status
+from packgen.model import (
+    Action,
+    FuzzyDate,
+    MinuteItem,
+    MinuteParagraph,
+    Minutes,
+    ParagraphStyle,
+    Status,
+)
 from packgen.plan.documents import plan_pack
+from packgen.read.actions import closed_on
 from packgen.render.context import Image, Record, build_context, clean
 from packgen.render.context.agenda import agenda_context, page_text
 from packgen.render.context.letters import letter_context
@@ -169,3 +180,50 @@ def test_agenda_without_restricted_papers_or_marking_shows_none(prepared):
     )
     for shown in (agenda_context(public, prepared, None), agenda_context(plan, unmarked, None)):
         assert not any("[" in i["title"] for i in shown["items"])
+
+
+# --- the actions closed since the previous meeting ------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data"
+
+
+def test_action_log_lists_the_sample_actions_closed_since_the_previous_meeting():
+    context = action_log_context(prepare(SAMPLE, dt.date(2020, 10, 15)))
+    assert [a["ref"] for a in context["closed"]] == ["2020/15", "2020/23", "2020/24"]
+    assert context["closed_since"] == "9 September 2020"
+    assert context["summary"] == (
+        "28 actions: 10 open, 6 carried forward, 12 closed, of which 3 since the meeting of "
+        "9 September 2020, for the Partnership to agree their closure."
+    )
+
+
+def closed(ref: str, raised: dt.date, update: str) -> Action:
+    meeting = FuzzyDate(f"{raised:%d %B %Y}", raised.year, raised.month, raised.day)
+    return Action(
+        ref,
+        meeting.text,
+        meeting,
+        "Text.",
+        "JC",
+        update,
+        Status.CLOSED,
+        closed_on=closed_on(update),
+    )
+
+
+def test_closed_since_takes_the_closing_date_else_the_meeting_that_raised_it(prepared):
+    actions = [
+        closed("2020/02", dt.date(2020, 6, 5), "Completed 03 08 2020."),  # before 9 September
+        closed("2020/15", dt.date(2020, 8, 3), "Completed 01 10 2020."),
+        closed("2020/17", dt.date(2020, 9, 9), "Close."),  # raised at the previous meeting
+        closed("2020/18", dt.date(2020, 8, 3), "Close."),  # no date: can't tell when
+    ]
+    partnership = dataclasses.replace(prepared.partnership, actions=actions)
+    context = action_log_context(dataclasses.replace(prepared, partnership=partnership))
+    assert [a["ref"] for a in context["closed"]] == ["2020/15", "2020/17"]
+
+
+def test_action_log_without_closures_since_says_nothing_of_them(prepared):
+    context = action_log_context(prepared)
+    assert context["closed"] == []
+    assert "since the meeting" not in context["summary"]

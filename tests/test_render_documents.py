@@ -21,6 +21,7 @@ from packgen.plan.documents import plan_pack
 from packgen.render.documents import check_templates, render_all, render_document
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "packgen" / "templates"
+TEST_DATA = Path(__file__).resolve().parent / "data"
 NAMES = sorted(p.name for p in TEMPLATES.glob("*.docx"))
 
 
@@ -455,3 +456,35 @@ def test_render_command_waits_for_a_build_of_the_same_meeting(tmp_path, monkeypa
     assert result.exit_code == 1
     assert f"{lock}: locked by pid" in result.output
     assert not (tmp_path / "2020-10-15" / "documents").exists()
+
+
+def test_sample_notes_from_minutes_xlsx_render_as_with_the_template_before_word_notes(
+    sample, tmp_path
+):
+    """The notes template learnt Word notes' formatting and tables; the 9 September notes kept
+    in minutes.xlsx read the same as before, and a template edited from the old one still works."""
+    prepared, paths = sample
+    before = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, before)
+    shutil.copyfile(TEST_DATA / "minutes-template-before-word-notes.docx", before / "minutes.docx")
+    old = render_one(prepared, "02-notes-of-previous-meeting", tmp_path / "out", before)
+    assert text_of(paths["02-notes-of-previous-meeting"]) == text_of(old)
+    styles = [p.style.name for p in Document(old).paragraphs]
+    assert styles == [
+        p.style.name for p in Document(paths["02-notes-of-previous-meeting"]).paragraphs
+    ]
+
+
+def test_sample_action_log_ends_with_the_actions_closed_since_the_last_meeting(sample):
+    _, paths = sample
+    lines = text_of(paths["03-action-log"]).splitlines()
+    closed = lines[lines.index("Closed since the meeting of 9 September 2020") :]
+    assert closed[1] == "For the Partnership to agree their closure."
+    assert [line for line in closed if line.startswith("2020/")] == [
+        "2020/15",
+        "2020/23",
+        "2020/24",
+    ]
+    table = Document(paths["03-action-log"]).tables[-1]
+    assert [c.text for c in table.rows[0].cells] == ["Ref", "Action", "Lead", "Update Comments"]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None

@@ -51,6 +51,7 @@ from corpus import (
     wait_for,
     zip_bomb,
 )
+from docx import Document
 
 from packgen.cli import cli
 
@@ -93,6 +94,44 @@ def _drop_heading_row(wb) -> None:
 def _duplicate_lead(wb) -> None:
     ws = wb.worksheets[0]
     ws["E3"], ws["E23"] = "Lead", "SOMEONE ELSE"
+
+
+SEPTEMBER, OCTOBER = "minutes/2020-09-09.docx", "minutes/2020-10-15.docx"
+
+
+def _notes(
+    rel: str, content: bytes | None = None, headings: tuple[str, ...] = (),
+    attendance: tuple[str, ...] = (),
+) -> Damage:  # fmt: skip
+    """Put Word notes (or `content`) at data/minutes/<date>.docx: item 1 with a line, then
+    `headings`, and an attendance table marking `attendance` as attended."""
+
+    def damage(case: Case) -> dict:
+        path = case.data / rel
+        path.parent.mkdir(exist_ok=True)
+        if content is not None:
+            path.write_bytes(content)
+            return {}
+        doc = Document()
+        doc.add_heading("1. Welcome, Introductions and Apologies", 2)
+        doc.add_paragraph("All were welcomed.")
+        for heading in headings:
+            doc.add_heading(heading, 2)
+        if attendance:
+            table = doc.add_table(rows=1, cols=2)
+            table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Name", "Attendance"
+            for name in attendance:
+                row = table.add_row()
+                row.cells[0].text, row.cells[1].text = name, "attended"
+        doc.save(str(path))
+        return {}
+
+    return damage
+
+
+def _in_notes(case: Case, text: str) -> None:
+    written = docx_text(case.output / MEETING / "documents" / "02-notes-of-previous-meeting.docx")
+    assert text in written
 
 
 def _truncate(data: bytes) -> bytes:
@@ -205,7 +244,7 @@ ROWS = [
         ("forward_plan.xlsx › Forward Plan › {cell}: paper",)),
     # --- the system ----------------------------------------------------------------------
     Row("soffice-missing", env(PACKGEN_SOFFICE="/nonexistent/soffice"), "build", 1,
-        ("LibreOffice (/nonexistent/soffice) was not found", "03-action-log.docx: not converted")),
+        ("LibreOffice (/nonexistent/soffice) was not found, so no document can be converted",)),
     Row("soffice-crashes", fake_soffice("echo 'core dumped'; kill -SEGV $$"), "build", 1,
         ("LibreOffice could not convert",
          "03-action-log.docx: LibreOffice failed (exit status -11)")),
@@ -216,10 +255,17 @@ ROWS = [
     Row("soffice-hangs", both(fake_soffice("echo $$ >> {work}/pids; sleep 300 & "
                                            "echo $! >> {work}/pids; wait"),
                               env(PACKGEN_SOFFICE_TIMEOUT="1")), "build", 1,
-        ("03-action-log.docx: LibreOffice did not finish within 1 s and was stopped",)),
+        ("LibreOffice did not finish within 1 s and was stopped",
+         "03-action-log.docx: not converted: LibreOffice hung on")),
+    Row("soffice-hangs-after-its-version",
+        both(fake_soffice('case "$*" in *--version*) echo LibreOffice 7.4.7.2; exit 0;; esac; '
+                          "echo $$ >> {work}/pids; sleep 300 & echo $! >> {work}/pids; wait"),
+             env(PACKGEN_SOFFICE_TIMEOUT="1")), "build", 1,
+        ("LibreOffice did not finish within 1 s and was stopped",
+         "not converted: LibreOffice hung on")),
     Row("soffice-not-executable", both(fake_soffice("exit 0"),
                                        lambda case: (case.work / "soffice").chmod(0o644) or {}),
-        "build", 1, ("soffice) was not found", "03-action-log.docx: not converted")),
+        "build", 1, ("soffice) was not found, so no document can be converted",)),
     Row("soffice-timeout-not-a-number", env(PACKGEN_SOFFICE_TIMEOUT="soon"), "build", 1,
         ("PACKGEN_SOFFICE_TIMEOUT: 'soon' is not a positive number of seconds",)),
     Row("output-not-writable", output_under_a_file, "build", 1, ("Not a directory: {output}",)),
@@ -232,6 +278,26 @@ ROWS = [
         ("'2020-02-31' is not a meeting date",), args=("2020-02-31",)),
     Row("no-agenda-for-meeting", lambda case: {}, "build", 1,
         ("forward_plan.xlsx: no 'Meeting: 1 January 2021' row",), args=("2021-01-01",)),
+    # --- the Word notes, data/minutes/<date>.docx ----------------------------------------
+    Row("notes-not-a-word-document", _notes(SEPTEMBER, b"Notes typed in a text editor"), "build",
+        1, (f"{SEPTEMBER}: is not a zip file as Office saves them",)),
+    Row("notes-password-protected",
+        _notes(SEPTEMBER, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)), "render", 1,
+        (f"{SEPTEMBER}: is password-protected (or an old .doc renamed)",)),
+    Row("notes-zip-bomb", both(_notes(SEPTEMBER), zip_bomb(SEPTEMBER, 20)), "check", 1,
+        (f"{SEPTEMBER}: customXml/padding.bin is compressed",)),
+    Row("notes-of-this-meeting-unreadable", _notes(OCTOBER, b"not yet"), "check", 0,
+        (f"{OCTOBER}: is not a zip file", "(not needed for the pack of 15 October 2020)")),
+    Row("notes-replace-the-workbook", _notes(SEPTEMBER), "render", 0, ("Rendered",),
+        then=lambda case: _in_notes(case, "All were welcomed.")),
+    Row("notes-heading-off-the-agenda", _notes(OCTOBER, headings=("14. Training",)), "check", 0,
+        (f"{OCTOBER} › paragraph 3: heading '14. Training' matches no item of the agenda",)),
+    Row("notes-item-number-twice", _notes(OCTOBER, headings=("1. Welcome again",)), "check", 0,
+        (f"{OCTOBER} › paragraph 3: item 1 is used twice (also at {OCTOBER} › paragraph 1)",)),
+    Row("notes-attendance-not-a-member", _notes(OCTOBER, attendance=("Sam Visitor",)), "check",
+        0, (f"{OCTOBER} › table 1 › row 2: name 'Sam Visitor' is not a member's name",)),
+    Row("notes-meeting-not-in-meetings", _notes("minutes/2020-10-16.docx"), "check", 0,
+        ("minutes/2020-10-16.docx: notes of 16 October 2020, a meeting that meetings.xlsx",)),
 ]
 # fmt: on
 

@@ -265,19 +265,88 @@ def minutes() -> Document:
         tag_row(table, "{%tr endfor %}")
     para(doc, "Notes", style="Heading 1")
     para(doc, "{%p for item in items %}")
-    para(doc, "{{ item.number }}. {{ item.title }}", style="Heading 2")
+    para(
+        doc, "{% if item.number %}{{ item.number }}. {% endif %}{{ item.title }}", style="Heading 2"
+    )
     para(doc, "{%p for line in item.paragraphs %}")
     para(doc, '{%p if line.style == "subheading" %}')
     para(doc, "{{ line.text }}", style="Heading 3")
     para(doc, '{%p elif line.style == "bullet" %}')
-    para(doc, "{{ line.text }}", style="List Bullet")
+    para(doc, "{{r line.rich }}", style="List Bullet")
     para(doc, '{%p elif line.style == "action" %}')
     action = para(doc, "{{ line.label }}", bold=True)
     action.add_run(" {{ line.text }}")
+    para(doc, '{%p elif line.style == "table" %}')
+    looped_table(doc, "line.header", "line.rows")
     para(doc, "{%p else %}")
-    para(doc, "{{ line.text }}")
+    para(doc, "{{r line.rich }}")
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
+    para(doc, "{%p endfor %}")
+    return doc
+
+
+def looped_table(doc, header: str, rows: str) -> Table:
+    """A table of any number of columns and rows: `header` its repeating heading row."""
+    table = grid(doc, [0.5, 16.0, 0.5])
+    heading_row(table, [f"{{%tc for cell in {header} %}}", "{{ cell }}", "{%tc endfor %}"])
+    tag_row(table, f"{{%tr for row in {rows} %}}")
+    values_row(table, ["{%tc for cell in row %}", "{{ cell }}", "{%tc endfor %}"])
+    tag_row(table, "{%tr endfor %}")
+    return table
+
+
+def notes() -> Document:
+    """The notes template a minute-taker types in: the meeting, attendance, one heading per item.
+
+    What is for the minute-taker alone (the guidance, each item's lead) is in styles packgen
+    doesn't read back as notes: Notes Guidance and Item Lead."""
+    doc = new_document("Notes template")
+    guidance = doc.styles.add_style("Notes Guidance", 1)
+    guidance.base_style = doc.styles["Normal"]
+    guidance.font.italic = True
+    guidance.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+    lead = doc.styles.add_style("Item Lead", 1)
+    lead.base_style = doc.styles["Normal"]
+    lead.font.italic = True
+    lead.next_paragraph_style = doc.styles["Normal"]
+    title = para(doc, "{{ meeting.title }}", style="Title")
+    outline = OxmlElement("w:outlineLvl")  # the document's heading for a screen reader: level 1
+    outline.set(qn("w:val"), "0")
+    title._p.get_or_add_pPr().append(outline)
+    details(
+        doc,
+        [
+            [("Date:", "{{ meeting.date }}"), ("Time:", "{{ meeting.time }}")],
+            [("Venue:", "{{ meeting.venue }}")],
+            [("Chair:", "{{ meeting.chair }}")],
+            [("Secretariat:", "{{ meeting.secretariat }}")],
+        ],
+        [3.0, 10.0, 12.0],
+    )
+    for text in (
+        "Mark each member attended or apologies in the Attendance column, with whom they "
+        "deputise for and when they arrived if late. Write the notes under each item's heading "
+        "with Word's own styles: headings, bullets and bold lines for sub-headings. Write each "
+        "new action on a line of its own, numbered on from the action log:",
+        "{{ action_example }}",
+        "Save the finished notes as data/minutes/{{ meeting.iso }}.docx: packgen reads them for "
+        "the next pack and checks their actions against the action log.",
+    ):
+        para(doc, text, style="Notes Guidance")
+    para(doc, "Attendance", style="Heading 1")
+    table = grid(doc, [4.6, 1.8, 4.2, 2.4, 2.4, 1.6])
+    heading_row(table, ["Name", "Initials", "Agency", "Attendance", "Deputising For", "Arrived"])
+    tag_row(table, "{%tr for member in members %}")
+    values_row(
+        table, ["{{ member.name }}", "{{ member.initials }}", "{{ member.agency }}", "", "", ""]
+    )
+    tag_row(table, "{%tr endfor %}")
+    para(doc, "Notes", style="Heading 1")
+    para(doc, "{%p for item in items %}")
+    para(doc, "{{ item.number }}. {{ item.title }}", style="Heading 2")
+    para(doc, "Lead: {{ item.lead }}", style="Item Lead")
+    para(doc)
     para(doc, "{%p endfor %}")
     return doc
 
@@ -308,6 +377,18 @@ def action_log() -> Document:
     tag_row(table, "{%tr endfor %}")
     para(doc)
     para(doc, "Open and carried-forward actions are shaded in the Status column.")
+    para(doc, "{%p if closed %}")
+    para(doc, "Closed since the meeting of {{ closed_since }}", style="Heading 2")
+    para(doc, "For the Partnership to agree their closure.")
+    closed = grid(doc, [1.8, 6.6, 2.2, 6.4])
+    heading_row(closed, ["Ref", "Action", "Lead", "Update Comments"])
+    tag_row(closed, "{%tr for action in closed %}")
+    values_row(
+        closed,
+        ["{{ action.ref }}", "{{ action.text }}", "{{ action.lead }}", "{{ action.update }}"],
+    )
+    tag_row(closed, "{%tr endfor %}")
+    para(doc, "{%p endif %}")
     return doc
 
 
@@ -454,6 +535,7 @@ TEMPLATES = {
     "forward_plan.docx": forward_plan,
     "recommendations.docx": recommendations,
     "letter.docx": letter,
+    "notes.docx": notes,
 }
 
 
@@ -463,7 +545,7 @@ def main(out: Path) -> None:
     for name, build in TEMPLATES.items():
         buffer = io.BytesIO()
         doc = build()
-        _slim(doc)
+        _slim(doc, OFFERED.get(name, ()))
         doc.save(buffer)
         _write_fixed_dates(buffer, out / name)
 
@@ -476,7 +558,11 @@ _STYLE_REFS = ("w:pStyle", "w:rStyle", "w:tblStyle")
 _STYLE_LINKS = ("w:basedOn", "w:link", "w:next")
 
 
-def _slim(doc: Document) -> None:
+# Styles a template offers the person who types in it, though it doesn't use them itself.
+OFFERED = {"notes.docx": ("Heading3", "ListBullet", "ListNumber", "Strong")}
+
+
+def _slim(doc: Document, offered: Sequence[str] = ()) -> None:
     """Drop the parts and styles the template doesn't use, keeping what its styles build on."""
     for rels in (doc.part.rels, doc.part.package.rels):
         for rid in [r for r, rel in rels.items() if rel.reltype.endswith(_UNUSED_PARTS)]:
@@ -487,6 +573,7 @@ def _slim(doc: Document) -> None:
         styles.remove(latent)
     by_id = {style.get(qn("w:styleId")): style for style in styles.iter(qn("w:style"))}
     wanted = _used_style_ids(doc) | {i for i, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    wanted |= set(offered)
     pending = list(wanted)
     while pending:
         style = by_id.get(pending.pop())

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from packgen.check.notes import check_notes, later_notes_as_warnings
 from packgen.check.paper_formats import paper_problem
 from packgen.check.start import first_steps, is_guidance
 from packgen.errors import InputError, Location, Problem, Problems, Severity
@@ -103,7 +104,7 @@ def inspect(
         return None, [*problems, *exc.problems]
     log.info("Meeting: %s (%s)", long_date(chosen.date), reason)
     found = Problems()
-    found.extend(problems)
+    found.extend(later_notes_as_warnings(problems, chosen.date))
     agenda = _agenda(partnership, chosen.date, found)
     papers = _papers(data, chosen.date, agenda, found)
     _documents(data, partnership, chosen.date, agenda, found)
@@ -254,9 +255,11 @@ def _documents(
 def _absent_source(data: Path, partnership: Partnership, kind: DocumentKind | None) -> str:
     """Say what isn't there that a document needs: its workbook, or the Attendance sheet."""
     name = NEEDED_FOR.get(kind) if kind else None
-    if name and name in partnership.absent:
+    notes = kind is DocumentKind.MINUTES and partnership.minutes  # from Word, without the workbook
+    if name and name in partnership.absent and not notes:
         return f"{data / name} does not exist"
-    if kind is DocumentKind.MINUTES and ATTENDANCE_SHEET in partnership.absent:
+    attended = any(m.attendance for m in partnership.minutes)
+    if kind is DocumentKind.MINUTES and ATTENDANCE_SHEET in partnership.absent and not attended:
         return "meetings.xlsx has no Attendance sheet (Meeting, Member, Attendance)"
     return ""
 
@@ -265,7 +268,7 @@ def _missing_source(
     partnership: Partnership, date: dt.date, item: AgendaItem, kind: DocumentKind | None
 ) -> str:
     if kind is DocumentKind.MINUTES and not any(m.meeting < date for m in partnership.minutes):
-        return f"no notes of a meeting before {long_date(date)} in minutes.xlsx"
+        return f"no notes of a meeting before {long_date(date)} in minutes.xlsx or minutes/"
     if kind is DocumentKind.ACTION_LOG and not partnership.actions:
         return "no actions in action_log.xlsx"
     if kind is DocumentKind.TRACKER and not partnership.cases:
@@ -290,7 +293,7 @@ def cross_check(
     problems = Problems()
     _check_refs(partnership, problems)
     _check_leads(partnership, agenda, problems)
-    _check_minutes(partnership, problems)
+    problems.extend(check_notes(partnership))
     _check_times(meeting, agenda, problems)
     _check_headings(partnership, problems)
     return problems.items
@@ -334,35 +337,6 @@ def _check_leads(partnership: Partnership, agenda: ForwardPlanMeeting, problems:
     for lead, where, what in leads:
         for part in unknown_leads(lead, known):
             problems.warn(where, f"{what}: lead {part!r} is not a member's initials or name")
-
-
-def _check_minutes(partnership: Partnership, problems: Problems) -> None:
-    """Each action raised in the notes is in the log under that meeting, and the other way."""
-    by_ref = {a.ref: a for a in partnership.actions}
-    for minutes in partnership.minutes:
-        raised = set()
-        for item in minutes.items:
-            for paragraph in item.paragraphs:
-                ref = paragraph.action_ref
-                if not ref:
-                    continue
-                raised.add(ref)
-                action = by_ref.get(ref)
-                if action is None:
-                    problems.warn(paragraph.location, f"action {ref} is not in the action log")
-                elif action.meeting_date.exact != minutes.meeting:
-                    problems.warn(
-                        paragraph.location,
-                        f"action {ref} is under 'Meeting: {action.meeting_heading}' in the "
-                        f"action log, not {long_date(minutes.meeting)}",
-                    )
-        for action in partnership.actions:
-            if action.meeting_date.exact == minutes.meeting and action.ref not in raised:
-                problems.warn(
-                    action.location,
-                    f"action {action.ref} is not raised in the notes of "
-                    f"{long_date(minutes.meeting)} (minutes.xlsx)",
-                )
 
 
 def _check_times(meeting: Meeting, agenda: ForwardPlanMeeting, problems: Problems) -> None:

@@ -9,6 +9,7 @@ __getattr__, __dir__, __all__ = lazy_face(
         "doctor": ["diagnose"],
         "init": ["init_partnership"],
         "lock": ["meeting_lock"],
+        "notes": ["NewActions", "meeting_actions", "notes_template"],
         "render": ["render_meeting"],
         "template_folder": ["DEFAULT_TEMPLATES", "choose_templates"],
     },

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from packgen.check import Prepared
 from packgen.commands.lock import meeting_lock
-from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts
+from packgen.convert import CachedConverter, copy_paper, refuse_missing_parts, require_soffice
 from packgen.errors import (
     InputError,
     Location,
@@ -78,6 +78,7 @@ def produce(
 ) -> Made:
     """Make the pack in a staging folder, then move it into `job.final`; on failure, nothing."""
     plan, prepared = job.plan, job.prepared
+    require_soffice(prepared.settings.soffice)  # said once, before anything is rendered
     # Everything that can be checked is checked before LibreOffice starts (unless kept open),
     # but for the PDF papers' insides: those are checked while LibreOffice converts.
     warnings = _check_templates(job.templates, plan, prepared, job.output)

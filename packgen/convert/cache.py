@@ -18,7 +18,13 @@ from packgen.convert.conversion import Conversion
 from packgen.convert.kept import runtime_dir, take_offices
 from packgen.convert.office import start_offices
 from packgen.convert.profile import SETTINGS
-from packgen.convert.soffice import Office, install_stamp, soffice_version
+from packgen.convert.soffice import (
+    Office,
+    Patience,
+    install_stamp,
+    is_complete_pdf,
+    soffice_version,
+)
 from packgen.files import read_json_object, write_atomic
 from packgen.store import MAX_AGE, Store
 
@@ -26,6 +32,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".cache") / "pdf"
 VERSION_FILE = "libreoffice-version.json"
+VERSION_TIMEOUT = 60.0  # seconds `soffice --version` may take at most (less with a shorter timeout)
 FORMAT = "packgen-pdf-cache/1"
 BROKEN = "Ignoring a broken cached PDF (%s); it will be converted again"
 # What packgen asks LibreOffice for; change it whenever convert.client_command changes.
@@ -79,7 +86,9 @@ def conversion_salt(libreoffice: str) -> str:
     return "\n".join([CONVERSION, libreoffice, font_fingerprint()])
 
 
-def cached_soffice_version(soffice: str, cache_root: Path) -> str:
+def cached_soffice_version(
+    soffice: str, cache_root: Path, timeout: float = 60.0, patience: Patience | None = None
+) -> str:
     """Return `soffice --version`, asked again only when the LibreOffice installation changes."""
     executable = shutil.which(soffice)
     if executable is None:
@@ -90,7 +99,7 @@ def cached_soffice_version(soffice: str, cache_root: Path) -> str:
     entry = known.get(executable)
     if isinstance(entry, dict) and entry.get("stamp") == stamp and "version" in entry:
         return str(entry["version"])
-    version = soffice_version(soffice)
+    version = soffice_version(soffice, timeout, patience)
     if version != "unknown":
         known[executable] = {"stamp": stamp, "version": version}
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,20 +116,6 @@ def font_fingerprint(folders: Iterable[Path] = FONT_DIRS) -> str:
             with contextlib.suppress(OSError):
                 digest.update(f"{root}:{os.stat(root).st_mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def is_complete_pdf(path: Path) -> bool:
-    """Tell whether a file looks like a whole PDF: its header, and %%EOF near its end."""
-    try:
-        with path.open("rb") as stream:
-            if stream.read(5) != b"%PDF-":
-                return False
-            stream.seek(0, os.SEEK_END)
-            size = stream.tell()
-            stream.seek(max(0, size - 1024))
-            return b"%%EOF" in stream.read()
-    except OSError:
-        return False
 
 
 class PdfCache:
@@ -176,6 +171,7 @@ class CachedConverter:
     reused: int = 0  # documents taken from the cache
     keep: float = 0.0  # seconds LibreOffice stays open after the build, for the next one
     offices: list[Office] = field(default_factory=list)  # started ahead or kept
+    patience: Patience = field(default_factory=Patience)  # how often LibreOffice may still hang
     _version: str | None = None
 
     def start_ahead(self, count: int | None = None) -> None:
@@ -214,7 +210,8 @@ class CachedConverter:
             # Remembered per user where LibreOffice is kept (asking it starts a LibreOffice),
             # else beside the cache.
             folder = runtime_dir() or self.cache.root.parent
-            self._version = cached_soffice_version(self.soffice, folder)
+            timeout = min(self.timeout, VERSION_TIMEOUT)
+            self._version = cached_soffice_version(self.soffice, folder, timeout, self.patience)
         return self._version
 
     @property
@@ -280,7 +277,7 @@ class CachedStream:
         self.keys: dict[Path, str] = {}  # the documents LibreOffice converts, by cache key
         self.conversion = Conversion(
             out_dir, converter.soffice, converter.timeout, converter.jobs, progress,
-            converter.live_offices,
+            converter.live_offices, converter.patience,
         )  # fmt: skip
 
     def __enter__(self) -> CachedStream:

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from packgen.convert.soffice import Office, Progress, Run, run_soffice
+from packgen.convert.soffice import (
+    Office,
+    Patience,
+    Progress,
+    Run,
+    is_complete_pdf,
+    run_soffice,
+)
 from packgen.errors import ConversionError, Location, Problem
 
 log = logging.getLogger(__name__)
@@ -21,6 +28,7 @@ log = logging.getLogger(__name__)
 READY_WAIT = 10.0  # how long a conversion waits for a LibreOffice started ahead to be ready
 FULL_DISK = 4 * 1024 * 1024  # bytes free below which a failed conversion is put down to the disk
 INSTALL_HINT = "install LibreOffice: sudo apt-get install libreoffice-writer-nogui"
+GIVEN_UP = "not converted: LibreOffice had already hung too often in this build (see above)"
 
 
 def convert_to_pdf(
@@ -32,6 +40,7 @@ def convert_to_pdf(
     jobs: int = 2,
     progress: Progress | None = None,
     offices: Sequence[Office] = (),
+    patience: Patience | None = None,
 ) -> dict[Path, Path]:
     """Convert each document to `out_dir/<stem>.pdf`, in `jobs` soffice runs side by side.
 
@@ -39,7 +48,7 @@ def convert_to_pdf(
     it is up and again whenever it is free (see `Conversion`); what none of them takes is
     converted in soffice runs of its own.
     """
-    with Conversion(out_dir, soffice, timeout, jobs, progress, offices) as conversion:
+    with Conversion(out_dir, soffice, timeout, jobs, progress, offices, patience) as conversion:
         conversion.add(docs)
         return conversion.finish()
 
@@ -64,9 +73,12 @@ class Conversion:
         jobs: int = 2,
         progress: Progress | None = None,
         offices: Sequence[Office] = (),
+        patience: Patience | None = None,
     ) -> None:
         self.out_dir, self.soffice, self.timeout, self.jobs = out_dir, soffice, timeout, jobs
         self.progress = progress
+        self.patience = Patience() if patience is None else patience
+        self.given_up: list[Path] = []  # not tried: LibreOffice had hung too often already
         self.docs: list[Path] = []  # every document added, in order
         self.runs: list[Run] = []
         self._offices = [office for office in offices if not office.closed]
@@ -102,7 +114,9 @@ class Conversion:
         if self._offices and self._pool is None:  # the offices start work with the first ones
             warm = len(self._offices)
             log.info("Converting with LibreOffice as the documents come (%d already started)", warm)
-            self._deadline = time.monotonic() + min(self.timeout, READY_WAIT)
+            # One that is not up at once is not waited for once LibreOffice has hung.
+            wait = 0.0 if self.patience.hung else min(self.timeout, READY_WAIT)
+            self._deadline = time.monotonic() + wait
             self._pool = ThreadPoolExecutor(max_workers=warm)
             self._workers = [self._pool.submit(self._work, office) for office in self._offices]
 
@@ -114,15 +128,41 @@ class Conversion:
         for worker in self._workers:
             worker.result()
         left, self._waiting = self._waiting, []
-        if left:
-            executable = _find_soffice(self.soffice, left)
-            if not self._offices:
-                log.info("Converting %d documents with LibreOffice", len(left))
-            self.runs += _own_runs(
-                executable, left, self.jobs, self.out_dir, self.timeout, self.progress
-            )
-        pdfs = _collect(self.runs, self.out_dir, self.timeout, self.docs)
+        left += self._after_hangs(self.runs)  # an office hung: what it didn't reach
+        if left and not self._offices:
+            log.info("Converting %d documents with LibreOffice", len(left))
+        while left:
+            if self.patience.exhausted:  # those a run hung before are named as such
+                ran = {doc for run in self.runs for doc in run.docs}
+                self.given_up += [doc for doc in left if doc not in ran]
+                break
+            runs = _own_runs(
+                _find_soffice(self.soffice, left), left, self.jobs, self.out_dir, self.timeout,
+                self.progress,
+            )  # fmt: skip
+            self.runs += runs
+            left = self._after_hangs(runs)
+        pdfs = _collect(self.runs, self.out_dir, self.timeout, self.docs, self.given_up)
         return {doc: pdfs[doc] for doc in self.docs}
+
+    def _after_hangs(self, runs: list[Run]) -> list[Path]:
+        """Spend patience on a round of runs that timed out; return the documents they didn't
+        reach, to be converted again (their PDFs, if any, are from before: removed)."""
+        hung = [run for run in runs if run.timed_out and not run.stopped]
+        if not hung:
+            return []
+        culprits = [hung_on(run, self.out_dir) for run in hung]
+        self.patience.spend(", ".join(doc.name for doc in culprits if doc is not None))
+        left = [doc for run in hung for doc in unreached(run, self.out_dir)]
+        for doc in left:
+            (self.out_dir / f"{doc.stem}.pdf").unlink(missing_ok=True)
+        if left and not self.patience.exhausted:
+            names = ", ".join(doc.name for doc in culprits if doc is not None)
+            log.warning(
+                "LibreOffice hung on %s; converting the %d documents after it again", names,
+                len(left),
+            )  # fmt: skip
+        return left
 
     def stop(self) -> None:
         """Stop every LibreOffice at work (interrupted): none takes another batch."""
@@ -216,6 +256,17 @@ def _refuse_same_names(docs: list[Path]) -> None:
         raise ConversionError("Two documents would be converted to the same PDF.", problems)
 
 
+def require_soffice(soffice: str) -> str:
+    """Return the soffice executable; if there is none, say so once, before any work is done."""
+    executable = shutil.which(soffice)
+    if executable is None:
+        raise ConversionError(
+            f"LibreOffice ({soffice}) was not found, so no document can be converted to PDF; "
+            f"{INSTALL_HINT}"
+        )
+    return executable
+
+
 def _find_soffice(soffice: str, docs: list[Path]) -> str:
     executable = shutil.which(soffice)
     if executable is None:
@@ -227,16 +278,39 @@ def _find_soffice(soffice: str, docs: list[Path]) -> str:
     return executable
 
 
-def _collect(runs: list[Run], out_dir: Path, timeout: float, docs: list[Path]) -> dict[Path, Path]:
-    """Check that every document has a non-empty PDF; name each one that doesn't, in order."""
+def hung_on(run: Run, out_dir: Path) -> Path | None:
+    """The document a timed-out run hung on: LibreOffice converts a batch in order, so the first
+    one without a whole PDF."""
+    return next((doc for doc in run.docs if not is_complete_pdf(out_dir / f"{doc.stem}.pdf")), None)
+
+
+def unreached(run: Run, out_dir: Path) -> list[Path]:
+    """The documents of a timed-out run after the one it hung on."""
+    culprit = hung_on(run, out_dir)
+    return [] if culprit is None else run.docs[run.docs.index(culprit) + 1 :]
+
+
+def _collect(
+    runs: list[Run], out_dir: Path, timeout: float, docs: list[Path], given_up: list[Path]
+) -> dict[Path, Path]:
+    """Check that every document has a non-empty PDF; name each one that doesn't, in order.
+
+    In a run that timed out, the documents before the one it hung on converted."""
     pdfs: dict[Path, Path] = {}
     problems = []
-    run_of = {doc: run for run in runs for doc in run.docs}
-    for doc in [doc for doc in docs if doc in run_of]:
-        run = run_of[doc]
+    run_of = {doc: run for run in runs for doc in run.docs}  # a document's last run
+    for doc in [doc for doc in docs if doc in run_of or doc in given_up]:
         pdf = out_dir / f"{doc.stem}.pdf"
-        if pdf.is_file() and pdf.stat().st_size > 0 and not run.timed_out:
+        if doc in given_up:
+            problems.append(Problem(Location(doc.name), GIVEN_UP))
+            continue
+        run = run_of[doc]
+        culprit = hung_on(run, out_dir) if run.timed_out else None
+        converted = pdf.is_file() and pdf.stat().st_size > 0
+        if converted and (not run.timed_out or _before(doc, culprit, run)):
             pdfs[doc] = pdf
+        elif run.timed_out and culprit is not None and doc != culprit:
+            problems.append(Problem(Location(doc.name), _not_reached(culprit)))
         else:
             problems.append(Problem(Location(doc.name), _failure(run, timeout)))
     if problems:
@@ -246,6 +320,14 @@ def _collect(runs: list[Run], out_dir: Path, timeout: float, docs: list[Path]) -
             message = f"No space left on device: {out_dir}. {message}"
         raise ConversionError(message, problems)
     return pdfs
+
+
+def _before(doc: Path, culprit: Path | None, run: Run) -> bool:
+    return culprit is None or run.docs.index(doc) < run.docs.index(culprit)
+
+
+def _not_reached(culprit: Path) -> str:
+    return f"not converted: LibreOffice hung on {culprit.name} before it came to this one"
 
 
 def _disk_full(folder: Path) -> bool:

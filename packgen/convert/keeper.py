@@ -33,6 +33,7 @@ STATE = "keeper.json"  # the keeper's and LibreOffice's process ids, for builds 
 LOCK = "lock"  # held (flock) by the build using the slot, and by the keeper while it stops
 LAST_USED = "last-used"  # its modification time is when a build last let go of the slot
 PROFILE = "profile"
+INSTALLATION = "installation"  # the stamp of the LibreOffice installation the profile is for
 KEEP_OPEN = "keep-open.txt"  # the document LibreOffice keeps open so that it stays up
 OPENED = f".~lock.{KEEP_OPEN}#"  # written by LibreOffice once it has opened that document
 PIPE_FOLDERS = (Path("/tmp"), Path("/var/tmp"))  # where LibreOffice puts its IPC pipes
@@ -134,6 +135,8 @@ def try_lock(slot: Path) -> int | None:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fd).st_ino != os.stat(slot / LOCK).st_ino:  # the slot went meanwhile
+            raise FileNotFoundError(slot / LOCK)
     except OSError:
         os.close(fd)
         return None

@@ -4,7 +4,9 @@ Each kept LibreOffice lives in a slot, `<runtime>/office-<soffice id>-<n>/`, run
 process (packgen.convert.keeper) that stops it after `keep` seconds unused. A build takes a slot by
 locking it (flock), so two builds never share one LibreOffice; a busy slot is passed over.
 `packgen stop` stops them all. The runtime folder is private to the user (mode 0700):
-$PACKGEN_RUNTIME_DIR, else $XDG_RUNTIME_DIR/packgen, else /tmp/packgen-<uid>.
+$PACKGEN_RUNTIME_DIR, else $XDG_RUNTIME_DIR/packgen, else /tmp/packgen-<uid>. A slot no
+keeper runs in is removed by the next build or `packgen stop` once its LibreOffice is gone or
+changed, or once it has gone unused for the keep time (`prune_slots`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import packgen
 from packgen.convert.keeper import (
+    INSTALLATION,
     LAST_USED,
     OPENED,
     PROFILE,
@@ -42,22 +46,19 @@ from packgen.convert.soffice import (
     run_command,
     run_soffice,
 )
+from packgen.settings import Settings
 
 log = logging.getLogger(__name__)
 
 RUNTIME_ENV = "PACKGEN_RUNTIME_DIR"
 STOP_WAIT = 15.0  # seconds `packgen stop` waits for each keeper (a build may be finishing)
+_REMOVING = ".removing-"  # a slot being removed is renamed so first: no build takes it then
 _LAUNCHED: list[subprocess.Popen] = []  # keepers started by this process, never waited for
 
 
 def runtime_dir(environ: dict[str, str] | os._Environ = os.environ) -> Path | None:
     """Return the user's private folder for kept LibreOffices, made if needed; None if unsafe."""
-    if environ.get(RUNTIME_ENV):
-        folder = Path(environ[RUNTIME_ENV])
-    elif environ.get("XDG_RUNTIME_DIR"):
-        folder = Path(environ["XDG_RUNTIME_DIR"]) / "packgen"
-    else:
-        folder = Path("/tmp") / f"packgen-{os.getuid()}"
+    folder = _runtime_path(environ)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()
@@ -153,9 +154,11 @@ def take_offices(
     executable = shutil.which(soffice)
     folder = runtime_dir() if executable and keep > 0 else None
     if folder is None or executable is None:
+        prune_slots(keep)
         return []
     stamp = f"{install_stamp(Path(executable))}|{SETTINGS}"  # a profile set up otherwise: anew
     places = [folder / f"office-{_short(executable)}-{n}" for n in range(slots)]
+    prune_slots(keep, spare=places)
     taken: list[KeptOffice] = []
     try:
         for slot in places:  # first the ones already open, then the others
@@ -173,15 +176,46 @@ def take_offices(
     return taken
 
 
-def stop_offices(environ: dict[str, str] | os._Environ = os.environ) -> int:
-    """Stop every kept LibreOffice of this user, waiting for builds using one; return how many."""
+def stop_offices(
+    environ: dict[str, str] | os._Environ = os.environ, keep: float = Settings.keep_libreoffice
+) -> int:
+    """Stop every kept LibreOffice of this user, waiting for builds using one; return how many.
+
+    Then the slots are pruned as a build prunes them: those unused for `keep` seconds or whose
+    LibreOffice is gone or changed go, the others keep their profiles for the next keeper."""
     folder = runtime_dir(environ)
     if folder is None:
         return 0
     stopped = 0
     for slot in sorted(folder.glob("office-*")):
         stopped += _stop_keeper(slot, wait=STOP_WAIT, lock_held=False)
+    prune_slots(keep, environ)
     return stopped
+
+
+def prune_slots(
+    keep: float,
+    environ: dict[str, str] | os._Environ = os.environ,
+    spare: Collection[Path] = (),
+) -> int:
+    """Remove the slots no keeper runs in and no build is using: those whose LibreOffice is gone
+    or changed (its profile would not be used again), or unused for `keep` seconds; return how
+    many.
+
+    The slots in `spare` (the ones a build is about to take) are left: their profiles start the
+    next LibreOffice sooner, and one set up for another installation is made anew anyway."""
+    folder = _existing_runtime_dir(environ)
+    if folder is None:
+        return 0
+    for trash in folder.glob(f"{_REMOVING}*"):  # left by a removal that was killed
+        shutil.rmtree(trash, ignore_errors=True)
+    removed = 0
+    for slot in sorted(set(folder.glob("office-*")) - set(spare)):
+        if _outdated(slot) or _unused_for(slot) >= keep:
+            removed += _remove_slot(slot)
+    if removed:
+        log.info("Removed %d unused slots of kept LibreOffices from %s", removed, folder)
+    return removed
 
 
 def kept_offices(environ: dict[str, str] | os._Environ = os.environ) -> list[dict]:
@@ -228,7 +262,7 @@ def _launch(slot: Path, executable: str, keep: float, stamp: str) -> None:
 
     The slot's profile is reused (see packgen.convert.keeper), unless another LibreOffice made it.
     """
-    installed = slot / "installation"
+    installed = slot / INSTALLATION
     if _read_text(installed) != stamp:
         shutil.rmtree(slot / PROFILE, ignore_errors=True)
         installed.write_text(stamp, encoding="utf-8")
@@ -273,6 +307,57 @@ def _stop_keeper(slot: Path, wait: float, lock_held: bool) -> bool:
     while is_keeper(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return True
+
+
+def _remove_slot(slot: Path) -> bool:
+    """Remove a slot unless a keeper runs in it or a build holds it; tell whether it went."""
+    if not slot.is_dir() or slot.is_symlink() or is_keeper(read_state(slot).get("keeper")):
+        return False
+    lock = try_lock(slot)
+    if lock is None:
+        return False  # a build is using it
+    try:
+        if is_keeper(read_state(slot).get("keeper")):  # started just now
+            return False
+        trash = slot.with_name(f"{_REMOVING}{slot.name}-{os.getpid()}")
+        os.rename(slot, trash)  # a build that opens its lock now finds it gone (try_lock)
+    except OSError as exc:
+        log.debug("Could not remove %s: %s", slot, exc)
+        return False
+    finally:
+        os.close(lock)
+    shutil.rmtree(trash, ignore_errors=True)
+    return True
+
+
+def _outdated(slot: Path) -> bool:
+    """Tell whether the LibreOffice the slot was set up for is gone, upgraded or set otherwise."""
+    stamp = _read_text(slot / INSTALLATION)
+    if not stamp:
+        return False  # nothing known: only its age counts
+    executable = Path(stamp.split(":", 1)[0])
+    return stamp != f"{install_stamp(executable)}|{SETTINGS}"
+
+
+def _unused_for(slot: Path) -> float:
+    """Seconds since a build last let go of the slot (or since it was made)."""
+    for path in (slot / LAST_USED, slot / INSTALLATION, slot):
+        with contextlib.suppress(OSError):
+            return time.time() - path.stat().st_mtime
+    return 0.0
+
+
+def _runtime_path(environ: dict[str, str] | os._Environ) -> Path:
+    if environ.get(RUNTIME_ENV):
+        return Path(environ[RUNTIME_ENV])
+    if environ.get("XDG_RUNTIME_DIR"):
+        return Path(environ["XDG_RUNTIME_DIR"]) / "packgen"
+    return Path("/tmp") / f"packgen-{os.getuid()}"
+
+
+def _existing_runtime_dir(environ: dict[str, str] | os._Environ) -> Path | None:
+    """The runtime folder if there is one already (none is made only to be pruned)."""
+    return runtime_dir(environ) if _runtime_path(environ).is_dir() else None
 
 
 def _lock(slot: Path) -> int | None:

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[Path], None]
 
+HANG_ROUNDS = 2  # rounds of soffice runs that may time out in one build before it gives up
+
 
 @dataclass
 class Run:
@@ -42,6 +44,27 @@ class Run:
         self.stopped = True
         if self.pid is not None:
             kill_group(self.pid)
+
+
+class Patience:
+    """How often LibreOffice may still hang in one build.
+
+    Each round of soffice runs that times out spends one (runs side by side are one round, as
+    they wait out their timeouts together), so a LibreOffice that hangs costs a build at most
+    `rounds` timeouts before the documents left are named as not converted.
+    """
+
+    def __init__(self, rounds: int = HANG_ROUNDS) -> None:
+        self.left = rounds
+        self.hung: list[str] = []  # what hung, in order: "soffice --version", a document's name
+
+    def spend(self, what: str) -> None:
+        self.left = max(0, self.left - 1)
+        self.hung.append(what)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left == 0
 
 
 class Office(Protocol):
@@ -69,15 +92,38 @@ class Office(Protocol):
         ...
 
 
-def soffice_version(soffice: str = "soffice", timeout: float = 60.0) -> str:
-    """Return `soffice --version` ("LibreOffice 7.4.7.2 …"), or "unknown" if it can't be run."""
+def soffice_version(
+    soffice: str = "soffice", timeout: float = 60.0, patience: Patience | None = None
+) -> str:
+    """Return `soffice --version` ("LibreOffice 7.4.7.2 …"), or "unknown" if it can't be run.
+
+    A LibreOffice that doesn't answer within `timeout` s has hung: that spends `patience`."""
     executable = shutil.which(soffice)
     if executable is None:
         return "unknown"
     with tempfile.TemporaryDirectory(prefix="packgen-soffice-") as profile:
         run = Run([])
         run_command([executable, profile_option(Path(profile)), "--version"], run, timeout, None)
+    if run.timed_out:
+        log.warning("LibreOffice (%s) did not say its version within %g s", executable, timeout)
+        if patience is not None:
+            patience.spend("soffice --version")
+        return "unknown"
     return run.output.strip().splitlines()[-1] if run.output.strip() else "unknown"
+
+
+def is_complete_pdf(path: Path) -> bool:
+    """Tell whether a file looks like a whole PDF: its header, and %%EOF near its end."""
+    try:
+        with path.open("rb") as stream:
+            if stream.read(5) != b"%PDF-":
+                return False
+            stream.seek(0, os.SEEK_END)
+            size = stream.tell()
+            stream.seek(max(0, size - 1024))
+            return b"%%EOF" in stream.read()
+    except OSError:
+        return False
 
 
 def install_stamp(executable: Path) -> str:

@@ -25,7 +25,7 @@ from pypdf.generic import (
 )
 
 from packgen.errors import InputError, Location, Problem
-from packgen.pack.structure import MAX_DEPTH, items, number_tree
+from packgen.pack.trees import MAX_DEPTH, items, number_tree
 from packgen.plan import PASSWORD_ENV
 
 log = logging.getLogger(__name__)

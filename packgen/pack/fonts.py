@@ -3,15 +3,17 @@ embedded as PDF/UA asks: a subset of an installed TrueType font, WinAnsi-encoded
 
 Liberation Sans (Debian's fonts-liberation2, installed by `make`) is metric-compatible with
 Helvetica, so the stamps keep their size and place. The subset is made once per font file and
-kept in the user's cache folder ($XDG_CACHE_HOME/packgen/fonts, else ~/.cache/packgen/fonts),
-so a build doesn't import fontTools again.
+kept in the user's cache folder ($XDG_CACHE_HOME/packgen/fonts, else ~/.cache/packgen/fonts)
+with its metrics beside it, so a build doesn't import fontTools again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -31,6 +33,7 @@ from pypdf.generic import (
     NumberObject,
 )
 
+from packgen.files import json_object
 from packgen.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ FAMILIES = {"regular": "Liberation Sans", "bold": "Liberation Sans:bold"}
 FALLBACKS = {"regular": "Carlito", "bold": "Carlito:bold"}
 FIRST, LAST = 32, 255  # the WinAnsi codes a font's widths cover
 FORMAT = "packgen font subset 1"
+_METRICS = ("name", "widths", "bbox", "ascent", "descent", "cap_height")  # kept as JSON
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,31 @@ def _load_font(style: str, chars: str) -> Font | None:
         return None
     data = path.read_bytes()
     key = hashlib.sha256(f"{FORMAT}\n{path.name}\n{chars}\n".encode() + data).hexdigest()
-    store = Store(font_cache(), ".ttf", "a font subset", logger=log)
-    kept = store.read(key)
-    if kept is not None:
-        return _font_from(kept, style == "bold")
-    subset = _subset(data, chars)
-    store.put(key, subset)
-    return _font_from(subset, style == "bold")
+    subsets = Store(font_cache(), ".ttf", "a font subset", logger=log)
+    metrics = Store(font_cache(), ".json", "a font subset's metrics", logger=log)
+    kept, known = subsets.read(key), json_object(metrics.read(key))
+    with contextlib.suppress(KeyError, TypeError, ValueError):
+        if kept is not None:  # the subset and its metrics as read before: no fontTools
+            return _font_with(kept, known, style == "bold")
+    font = _font_from(kept or _subset(data, chars), style == "bold")
+    if kept is None:
+        subsets.put(key, font.data)
+    metrics.put(key, json.dumps(_metrics(font)).encode())
+    return font
+
+
+def _metrics(font: Font) -> dict:
+    return {field: getattr(font, field) for field in _METRICS}
+
+
+def _font_with(data: bytes, metrics: dict, bold: bool) -> Font:
+    """The font of a subset whose metrics were read before (KeyError if they weren't)."""
+    values = {field: metrics[field] for field in _METRICS}
+    values["widths"] = tuple(float(w) for w in values["widths"])
+    values["bbox"] = tuple(int(v) for v in values["bbox"])
+    if len(values["widths"]) != LAST - FIRST + 1 or len(values["bbox"]) != 4:
+        raise ValueError("metrics of another form")
+    return Font(data=data, bold=bold, **values)
 
 
 def _subset(data: bytes, chars: str) -> bytes:

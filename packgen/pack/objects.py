@@ -1,6 +1,10 @@
-"""PDF objects as JSON data and back, exactly: each type JSON lacks is tagged."""
+"""PDF objects as JSON data and back, exactly: each type JSON lacks is tagged; and names that
+are quick to write."""
 
 from __future__ import annotations
+
+import functools
+from typing import ClassVar
 
 from pypdf.generic import (
     ArrayObject,
@@ -14,6 +18,26 @@ from pypdf.generic import (
     PdfObject,
     TextStringObject,
 )
+
+
+class Name(NameObject):
+    """A name pypdf writes as it writes any other, its bytes worked out once per name: a pack's
+    structure trees write the same few names (/S, /P, /K, /Pg, /StructElem) tens of thousands of
+    times, and working out a name's bytes is most of what writing them costs."""
+
+    _written: ClassVar[dict[str, bytes]] = {}
+
+    def renumber(self) -> bytes:
+        written = self._written.get(self)
+        if written is None:
+            written = self._written[str(self)] = super().renumber()
+        return written
+
+
+@functools.cache
+def name(value: str) -> Name:
+    """The one `Name` for `value` ("/S")."""
+    return Name(value)
 
 
 def encode_object(value: PdfObject) -> object:
@@ -52,7 +76,7 @@ def decode_object(value: object) -> PdfObject:
     if isinstance(value, dict):
         ((tag, data),) = value.items()
         if tag == "n":
-            return NameObject(data)
+            return name(data)
         if tag == "f":
             return FloatObject(float(data))
         if tag == "t":
@@ -60,5 +84,5 @@ def decode_object(value: object) -> PdfObject:
         if tag == "b":
             return ByteStringObject(bytes.fromhex(data))
         if tag == "d":
-            return DictionaryObject({NameObject(k): decode_object(v) for k, v in data})
+            return DictionaryObject({name(k): decode_object(v) for k, v in data})
     raise ValueError(f"not an encoded PDF object: {value!r}")

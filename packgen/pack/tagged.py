@@ -19,20 +19,17 @@ from pypdf.generic import (
     DecodedStreamObject,
     DictionaryObject,
     IndirectObject,
-    NameObject,
     NullObject,
     NumberObject,
     PdfObject,
     TextStringObject,
 )
 
-from packgen.pack.structure import Element, Structure, StructureCache, array, structure
+from packgen.pack.objects import name as _name  # each name's bytes are worked out once
+from packgen.pack.structure import StructureCache, structure
+from packgen.pack.trees import Element, Structure, array
 
 log = logging.getLogger(__name__)
-
-
-def _name(value: str) -> NameObject:
-    return NameObject(value)
 
 
 @dataclass

@@ -21,6 +21,8 @@ COLUMNS = (
     Column("update", ("Update Comments", "Update", "Updates", "Comments", "Update/Comments")),
     Column("status", ("Status", "RAG", "Action Status"), required=False),
 )
+# The heading row of new rows to paste into the log (`packgen actions`): the first names above.
+ACTION_LOG_HEADINGS = tuple(column.names[0] for column in COLUMNS if column.required)
 STATUS_WORDS = {
     "open": Status.OPEN,
     "ongoing": Status.OPEN,
@@ -35,6 +37,10 @@ STATUS_WORDS = {
     "carryforward": Status.CARRIED_FORWARD,
 }
 _CLOSED = re.compile(r"(?:^|[.;:!]\s*)(?:closed?|completed?|done)\b", re.IGNORECASE)
+# "Completed 03 08 2020.", "Closed on 12/10/2020": the date an action was closed.
+_CLOSED_ON = re.compile(
+    r"\b(?:closed?|completed?|done)\b\s*(?:on\s+)?(?P<date>[\w ./-]{6,20})", re.I
+)
 _CARRIED = re.compile(r"\bC\s*/\s*F\b|\bcarried\s+forward\b", re.IGNORECASE)
 
 
@@ -49,6 +55,12 @@ def status_from_update(update: str) -> Status:
         if max(closed, default=-1) > max(carried, default=-1)
         else (Status.CARRIED_FORWARD)
     )
+
+
+def closed_on(update: str) -> dt.date | None:
+    """The date written after the word that closes an action, if any."""
+    dates = [find_date(m["date"]).exact for m in _CLOSED_ON.finditer(update)]
+    return next((d for d in reversed(dates) if d), None)
 
 
 def read_actions(data: Path, problems: Problems, required: bool = True) -> list[Action]:
@@ -78,6 +90,7 @@ def _action(row: Row, section: tuple[str, FuzzyDate] | None, problems: Problems)
         problems.warn(row.where("ref"), "action above the first 'Meeting:' row")
         section = ("", FuzzyDate(""))
     update = row.text("update")
+    status = _status(row, update, problems)
     return Action(
         ref=_ref(row, problems),
         meeting_heading=section[0],
@@ -85,9 +98,10 @@ def _action(row: Row, section: tuple[str, FuzzyDate] | None, problems: Problems)
         text=cells.required(row, "action", problems),
         lead=cells.required(row, "lead", problems),
         update=update,
-        status=_status(row, update, problems),
+        status=status,
         location=row.where("ref"),
         lead_location=row.where("lead"),
+        closed_on=closed_on(update) if status is Status.CLOSED else None,
     )
 
 

@@ -13,6 +13,7 @@ from packgen.read.forward_plan import paper_ref, read_forward_plan, unsafe_name
 from packgen.read.letters import read_letters
 from packgen.read.meetings import ATTENDANCE_SHEET, read_meetings_workbook
 from packgen.read.minutes import read_minutes
+from packgen.read.notes import notes_files, number_items, read_notes, with_notes
 from packgen.read.recommendations import read_recommendations
 from packgen.read.tracker import read_cases
 from packgen.read.workbook import is_lock_file
@@ -47,15 +48,17 @@ def read_partnership(data: Path) -> tuple[Partnership, list[Problem]]:
     problems = Problems()
     absent = {name for name in NEEDED_FOR.values() if not (data / name).is_file()}
     meetings, members, attendance = read_meetings_workbook(data, problems, absent)
+    forward_plan = read_forward_plan(data, problems)
+    notes = number_items(read_notes(data, problems), forward_plan)
     partnership = Partnership(
         meetings=meetings,
         members=members,
         attendance=attendance,
-        forward_plan=read_forward_plan(data, problems),
+        forward_plan=forward_plan,
         actions=read_actions(data, problems, required=False),
         cases=read_cases(data, problems, required=False),
         recommendations=read_recommendations(data, problems, required=False),
-        minutes=read_minutes(data, problems, required=False),
+        minutes=with_notes(read_minutes(data, problems, required=False), notes, problems),
         letters=read_letters(data, problems, required=False),
         sources=sources(data),
         absent=frozenset(absent),
@@ -65,7 +68,9 @@ def read_partnership(data: Path) -> tuple[Partnership, list[Problem]]:
 
 
 def sources(data: Path) -> list[Path]:
-    """Every workbook in the data folder, without Excel's and LibreOffice's lock files."""
+    """Every workbook in the data folder and the Word notes in data/minutes/, without Excel's,
+    Word's and LibreOffice's lock files."""
     if not data.is_dir():
         return []
-    return sorted(p for p in data.glob("*.xlsx") if not is_lock_file(p))
+    workbooks = sorted(p for p in data.glob("*.xlsx") if not is_lock_file(p))
+    return workbooks + [p for p in notes_files(data) if p.suffix.lower() == ".docx"]

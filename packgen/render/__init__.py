@@ -9,5 +9,6 @@ __getattr__, __dir__, __all__ = lazy_face(
         "context": ["PageRefs"],
         "analysis": ["TemplateRecords"],
         "documents": ["check_templates", "render_all", "render_document"],
+        "notes": ["render_notes"],
     },
 )

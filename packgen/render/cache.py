@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from packgen import __version__
-from packgen.render.context import Image, PageRefs, Record
+from packgen.render.context import Image, PageRefs, Record, Rich
 from packgen.store import MAX_AGE, Store, code_digest
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ def _describe(value: Any) -> Any:
     if isinstance(value, Image):
         digest = hashlib.sha256(value.path.read_bytes()).hexdigest()
         return {"image": [value.path.name, digest, repr(float(value.height_mm)), value.alt]}
+    if isinstance(value, Rich):
+        return {"rich": [[r.text, r.bold, r.italic, r.underline] for r in value.runs]}
     if isinstance(value, Record):
         return {"record": _pairs(vars(value))}
     if isinstance(value, dict):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate, InlineImage, RichText
 
 from packgen.errors import (
     Location,
@@ -28,7 +28,7 @@ from packgen.files import write_atomic
 from packgen.plan import PackDocument, PackPlan
 from packgen.render.analysis import Template, TemplateRecords, analyse, jinja_env, template_bytes
 from packgen.render.cache import RenderCache, render_key
-from packgen.render.context import Image, PageRefs, Record, build_context, letter_problems
+from packgen.render.context import Image, PageRefs, Record, Rich, build_context, letter_problems
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _TAG = re.compile(r"\{[{%#]-?\s*(?:p|tr|tc|r)\s")
-__all__ = ["check_templates", "jinja_env", "render_all", "render_document"]
+__all__ = ["check_templates", "jinja_env", "render_all", "render_document", "render_template"]
 
 
 def check_templates(
@@ -176,26 +176,68 @@ def _render(
     language: str = "en-GB",
 ) -> bytes:
     """Render the template with one parse of its bytes; return the document's bytes."""
+    tpl = _rendered(template, name, context, language, doc.key)
+    _fix_properties(tpl, doc.title, plan.meeting.date)
+    return _deterministic_bytes(tpl)
+
+
+def render_template(
+    path: Path, context: dict[str, Any], title: str, date: dt.date, language: str = "en-GB"
+) -> bytes:
+    """Render a template that is not one of the pack's documents (the notes template for the
+    minute-taker), checked as the pack's are; return the document's bytes."""
+    name = path.name
+    if not path.is_file():
+        raise TemplateError(
+            "A template is missing.", [Problem(Location(name), f"not found in {path.parent}")]
+        )
+    data, digest = template_bytes(path)
+    template = analyse(path, data, digest)
+    missing = sorted(set(template.variables) - set(context))  # broken tags: _rendered says
+    if missing:
+        raise TemplateError(
+            f"{name} can't be rendered.",
+            [
+                Problem(Location(name), f"uses {{{{ {v} }}}}, which the data can't provide")
+                for v in missing
+            ],
+        )
+    tpl = _rendered(template, name, context, language, path.stem)
+    _fix_properties(tpl, title, date)
+    return _deterministic_bytes(tpl)
+
+
+def _rendered(
+    template: Template, name: str, context: dict[str, Any], language: str, what: str
+) -> DocxTemplate:
     unbalanced = _unbalanced(template, name)
     if unbalanced:
-        raise TemplateError(f"{name} can't be rendered for {doc.key}.", unbalanced)
+        raise TemplateError(f"{name} can't be rendered for {what}.", unbalanced)
     tpl = DocxTemplate(io.BytesIO(template.data))
     try:
         tpl.render(_with_images(context, tpl), jinja_env=jinja_env(), autoescape=True)
     except Exception as exc:  # a user's template can fail in any way Jinja can
         problem = Problem(_locate(template, name, exc), _message(exc))
-        raise TemplateError(f"{name} can't be rendered for {doc.key}.", [problem]) from exc
+        raise TemplateError(f"{name} can't be rendered for {what}.", [problem]) from exc
     _even_out_looped_columns(tpl, template)
+    _fit_grids(tpl)
     _describe_pictures(tpl, _alternative_texts(context))
     _set_language(tpl, language)
-    _fix_properties(tpl, doc, plan)
-    return _deterministic_bytes(tpl)
+    return tpl
 
 
 def _with_images(value: Any, tpl: DocxTemplate) -> Any:
-    """Turn every Image in the context into an InlineImage of this template."""
+    """Turn every Image in the context into an InlineImage of this template, and every Rich
+    text into a RichText."""
     if isinstance(value, Image):
         return InlineImage(tpl, str(value.path), height=Mm(value.height_mm))
+    if isinstance(value, Rich):
+        text = RichText()
+        for run in value.runs:
+            for n, line in enumerate(run.text.split("\n")):
+                text.xml += "<w:r><w:br/></w:r>" if n else ""  # a line break typed in Word
+                text.add(line, bold=run.bold, italic=run.italic, underline=run.underline)
+        return text
     if isinstance(value, dict):
         return {k: _with_images(v, tpl) for k, v in value.items()}
     if isinstance(value, Record):
@@ -325,6 +367,28 @@ def _even_out_looped_columns(tpl: DocxTemplate, template: Template) -> None:
             _share_columns(tables[index])
 
 
+def _fit_grids(tpl: DocxTemplate) -> None:
+    """Give a table whose rows came out with more or fewer cells than its grid has columns (a
+    notes table of any width, looped in a template) equal columns across its width."""
+    for table in tpl.docx.tables:
+        grid = table._tbl.tblGrid
+        cols = grid.findall(qn("w:gridCol"))
+        spans = [sum(tc.grid_span for tc in row.tc_lst) for row in table._tbl.tr_lst]
+        wanted = max(spans, default=len(cols))
+        if wanted == len(cols) or wanted == 0:
+            continue
+        total = sum(int(float(c.get(qn("w:w")) or 0)) for c in cols)
+        for col in cols:
+            grid.remove(col)
+        for _ in range(wanted):
+            grid.append(grid.makeelement(qn("w:gridCol"), {qn("w:w"): str(total // wanted)}))
+        for row in table._tbl.tr_lst:
+            for tc in row.tc_lst:
+                width = tc.get_or_add_tcPr().get_or_add_tcW()
+                width.set(qn("w:w"), str(total // wanted * tc.grid_span))
+                width.set(qn("w:type"), "dxa")
+
+
 def _share_columns(table) -> None:
     cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
     if len(cols) < 2:
@@ -348,17 +412,17 @@ LIBREOFFICE_CORE_PROPERTIES = (
 )
 
 
-def _fix_properties(tpl: DocxTemplate, doc: PackDocument, plan: PackPlan) -> None:
+def _fix_properties(tpl: DocxTemplate, title: str, date: dt.date) -> None:
     """Date the document by its meeting so the same data gives the same bytes."""
     rels = tpl.docx.part.package.rels
     for rid in [rid for rid, rel in rels.items() if rel.reltype == LIBREOFFICE_CORE_PROPERTIES]:
         del rels[rid]  # replaced by the core properties python-docx writes below
     props = tpl.docx.core_properties
-    stamp = dt.datetime.combine(plan.meeting.date, dt.time())
+    stamp = dt.datetime.combine(date, dt.time())
     props.created = props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
-    props.title = doc.title
+    props.title = title
     props.author = props.last_modified_by = "packgen"
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packgen import __version__
-from packgen.errors import Location, Problem, Severity
+from packgen.check import OWN_ADVICE, PAPER_ADVICE, not_tagged
+from packgen.errors import Location, Problem
 from packgen.files import read_json_object, sha256
 from packgen.plan import MANIFEST, PACK_NAME, Layout, PackDocument, PackPlan, Part
 
@@ -104,11 +105,9 @@ def untagged_warnings(manifest: dict) -> list[Problem]:
             continue
         if doc.get("paper"):
             folder, _, name = str(doc["paper"]).rpartition("/")
-            where, advice = Location(folder or "data", name), "ask its author for an accessible PDF"
+            warnings.append(not_tagged(Location(folder or "data", name), PAPER_ADVICE))
         else:
-            where, advice = Location(PACK_NAME, doc["title"]), "LibreOffice exported it untagged"
-        message = f"not tagged, so screen readers can't follow it; {advice}"
-        warnings.append(Problem(where, message, Severity.WARNING))
+            warnings.append(not_tagged(Location(PACK_NAME, doc["title"]), OWN_ADVICE))
     return warnings
 
 

@@ -1,7 +1,8 @@
 """The model becomes one template context per document: plain dicts, lists and strings.
 
 One module per family of documents: agenda, minutes, tables (action log, case review tracker,
-forward plan, SCR recommendations) and letters; _common holds what they share.
+forward plan, SCR recommendations) and letters, and the notes template for the minute-taker;
+common holds what they share.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from packgen.model import DocumentKind
 from packgen.plan import PackDocument, PackPlan
 from packgen.render.context.agenda import agenda_context
-from packgen.render.context.common import Image, PageRefs, clean
+from packgen.render.context.common import Image, PageRefs, Rich, clean
 from packgen.render.context.letters import letter_context, letter_problems
 from packgen.render.context.minutes import minutes_context
+from packgen.render.context.notes import notes_template_context
 from packgen.render.context.tables import (
     action_log_context,
     forward_plan_context,
@@ -26,7 +28,16 @@ from packgen.render.context.tables import (
 if TYPE_CHECKING:
     from packgen.check import Prepared
 
-__all__ = ["Image", "PageRefs", "Record", "build_context", "clean", "letter_problems"]
+__all__ = [
+    "Image",
+    "PageRefs",
+    "Record",
+    "Rich",
+    "build_context",
+    "clean",
+    "letter_problems",
+    "notes_context",
+]
 
 
 def build_context(
@@ -42,6 +53,11 @@ def build_context(
     else:
         context = _BUILDERS[doc.kind](prepared)
     return {key: _records(value) for key, value in clean(context).items()}
+
+
+def notes_context(prepared: Prepared) -> dict[str, Any]:
+    """Return the context of the meeting's notes template, every string cleaned for XML."""
+    return {key: _records(value) for key, value in clean(notes_template_context(prepared)).items()}
 
 
 class Record(SimpleNamespace):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packgen.model import Member
+from packgen.model import Member, TextRun
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -25,6 +25,20 @@ class Image:
     path: Path
     height_mm: float
     alt: str = ""  # what a screen reader says in its place: "Signature of Jane Smith"
+
+
+@dataclass(frozen=True)
+class Rich:
+    """Text with the bold, italic and underline it was written with (`{{r line.rich }}`);
+    rendering turns it into a docxtpl RichText."""
+
+    runs: tuple[TextRun, ...]
+
+
+def rich(runs: tuple[TextRun, ...] | list[TextRun], text: str = "") -> Rich:
+    """Return the runs (else `text` in one plain run) with the characters XML forbids removed."""
+    runs = tuple(runs) or (TextRun(text),)
+    return Rich(tuple(TextRun(clean(r.text), r.bold, r.italic, r.underline) for r in runs))
 
 
 def clean(value: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from packgen.errors import InputError, Location, Problem
 from packgen.model import Attendance, Attended, MinuteParagraph, ParagraphStyle, long_date
 from packgen.plan import previous_meeting_date
-from packgen.render.context.common import describe, find_member
+from packgen.render.context.common import describe, find_member, rich
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -30,7 +30,8 @@ def minutes_context(prepared: Prepared) -> dict:
         )
     minutes = next(m for m in partnership.minutes if m.meeting == date)
     meeting = next((m for m in partnership.meetings if m.date == date), None)
-    rows = [a for a in partnership.attendance if a.meeting == date]
+    # The Word notes' attendance table, when it was filled in; else the Attendance sheet.
+    rows = list(minutes.attendance) or [a for a in partnership.attendance if a.meeting == date]
     return {
         "partnership": settings.name,
         "meeting": {
@@ -44,7 +45,7 @@ def minutes_context(prepared: Prepared) -> dict:
         "apologies": [_attendee(prepared, a) for a in rows if a.status is Attended.APOLOGIES],
         "items": [
             {
-                "number": str(item.number),
+                "number": "" if item.number is None else str(item.number),
                 "title": item.title,
                 "paragraphs": [_minute_line(p) for p in item.paragraphs],
             }
@@ -59,7 +60,21 @@ def _minute_line(paragraph: MinuteParagraph) -> dict:
     if paragraph.style is ParagraphStyle.ACTION:
         label = f"Action {paragraph.action_ref}:" if paragraph.action_ref else "Action:"
         text = re.sub(r"^\s*Action\s*[\d/]*\s*[:\-–]\s*", "", text)
-    return {"style": paragraph.style.value, "text": text, "label": label}
+    width = max((len(row) for row in paragraph.rows), default=0)
+    header, *rows = [_padded(row, width) for row in paragraph.rows] or [[]]
+    return {
+        "style": paragraph.style.value,
+        "text": text,
+        "label": label,
+        "rich": rich(paragraph.runs, text),
+        "header": header,
+        "rows": rows,
+    }
+
+
+def _padded(row: tuple[str, ...], width: int) -> list[str]:
+    """A row of a notes table as wide as its widest row, so its columns line up."""
+    return list(row) + [""] * (width - len(row))
 
 
 def _attendee(prepared: Prepared, row: Attendance) -> dict:

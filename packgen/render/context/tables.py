@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from packgen.errors import InputError, Location, Problem
-from packgen.model import Action, FuzzyDate, Status
+from packgen.model import Action, FuzzyDate, Status, long_date
 
 if TYPE_CHECKING:
     from packgen.check import Prepared
@@ -31,16 +31,40 @@ def action_log_context(prepared: Prepared) -> dict:
             groups.append({"heading": action.meeting_heading, "actions": []})
         groups[-1]["actions"].append(_action(action))
     counts = {s: sum(a.status is s for a in actions) for s in Status}
+    earlier = [m.date for m in prepared.partnership.meetings if m.date < prepared.meeting.date]
+    previous = max(earlier, default=None)
+    closed = closed_since(actions, previous, prepared.meeting.date) if previous else []
     summary = (
         f"{len(actions)} actions: {counts[Status.OPEN]} open, "
-        f"{counts[Status.CARRIED_FORWARD]} carried forward, {counts[Status.CLOSED]} closed."
+        f"{counts[Status.CARRIED_FORWARD]} carried forward, {counts[Status.CLOSED]} closed"
     )
+    if closed:
+        summary += (
+            f", of which {len(closed)} since the meeting of {long_date(previous)}, for the "
+            "Partnership to agree their closure"
+        )
     return {
         "partnership": prepared.settings.name,
         "title": f"Action Log {financial_year(prepared.meeting.date)}",
-        "summary": summary,
+        "summary": summary + ".",
         "groups": groups,
+        "closed": [_action(a) for a in closed],
+        "closed_since": long_date(previous) if previous else "",
     }
+
+
+def closed_since(actions: list[Action], previous: dt.date, meeting: dt.date) -> list[Action]:
+    """The actions closed since the previous meeting: by the date their update gives, or raised
+    at that meeting and closed now."""
+    return [
+        a
+        for a in actions
+        if a.status is Status.CLOSED
+        and (
+            (a.closed_on is not None and previous <= a.closed_on <= meeting)
+            or (a.closed_on is None and a.meeting_date.exact == previous)
+        )
+    ]
 
 
 def _action(action: Action) -> dict:
