@@ -5,6 +5,8 @@ memory is the maximum RSS of packgen's own process and of LibreOffice (its child
 LibreOffices kept open between builds). Builds "from clean" start with no output folder, no
 cache and no LibreOffice kept open; rebuilds run as a user's do, with the LibreOffice the
 previous build kept open (keep_libreoffice, 600 s by default), and once more with it off.
+(g), benchmarks/sending.py, emails the sample pack to an SMTP server on loopback, per recipient
+against the group send, and weighs one stamped copy against (c).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import openpyxl
 
+from benchmarks import sending
 from benchmarks.scale import Size, write_partnership
 from packgen.convert import (
     RUNTIME_ENV,
@@ -184,9 +187,12 @@ def main() -> int:
         os.environ[RUNTIME_ENV] = str(Path(tmp) / "runtime")  # kept LibreOffices of its own
         try:
             results, docs, pages = _measure(Path(tmp))
+            sends = sending.measure_sends(Path(tmp))  # (g): against (c) of this run
         finally:
             stop_offices()
     report = _report(results, len(docs), *pages)
+    report.update(sending.report(sends, results["build"].median))
+    report["targets"]["per copy < 0.1 × build"] = report["per_copy_over_build"] < sending.TARGET
     (OUTPUT / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     _print(report, results)
     return 0 if all(report["targets"].values()) else 1
@@ -359,6 +365,8 @@ def _print(report: dict, results: dict[str, Measure]) -> None:
         f"{'(no target) build / limit on prepared profiles':40} build_over_limit_prepared_profile"
         f" = {report['build_over_limit_prepared_profile']:.3f}"
     )
+    for line in sending.lines(report, results["build"].median):
+        _say(line)
     mb = report["peak_rss_mb"]
     verdict = "met" if mb <= MAX_RSS_MB else "NOT met"
     _say(f"{'packgen peak memory ≤ 400 MB':40} {mb:.0f} MB: {verdict}")

@@ -305,6 +305,11 @@ def stop() -> None:
     help="Email a full pack with restricted items even though it is not encrypted.",
 )
 @click.option("--no-tls", is_flag=True, help="Don't require STARTTLS (for a trusted relay).")
+@click.option(
+    "--per-recipient",
+    is_flag=True,
+    help="A message for each person, with a copy stamped with their name ([email] per_recipient).",
+)
 @click.pass_context
 def email(
     ctx: click.Context,
@@ -398,6 +403,17 @@ def supplement(
             f"{len(made['documents'])} documents ({made['public']['file']}: "
             f"{made['public']['pages']} pages); revised {result.pack.name}: {result.pages} pages"
         )
+
+
+@cli.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@OUTPUT
+def trace(pdf: Path, output: Path) -> None:
+    """Name the recipient of an emailed copy of a pack, from the send logs in OUTPUT."""
+    from packgen.distribute import trace_copy
+
+    for line in trace_copy(pdf, output, pack_password()).lines():
+        click.echo(line)
 
 
 def _templates(ctx: click.Context, given: Path | None) -> Path:

@@ -121,6 +121,7 @@ class AgendaItem:
     notes: str = ""
     papers: tuple[PaperRef, ...] = ()
     restricted: bool = False
+    reason: str = ""  # why it is restricted, for the public pack: "Information relating to …"
     location: Location | None = field(default=None, compare=False)
     lead_location: Location | None = field(default=None, compare=False)
     papers_location: Location | None = field(default=None, compare=False)

@@ -31,6 +31,7 @@ class EmailSettings:
     smtp_tls: str = "starttls"
     smtp_ca_file: Path | None = None  # the CAs to trust instead of the system's
     smtp_timeout: float = 60.0  # seconds; not in partnership.toml (the tests shorten it)
+    per_recipient: bool = False  # a message and a stamped copy of the pack for each person
 
     @property
     def implicit_tls(self) -> bool:
@@ -52,6 +53,10 @@ class Settings:
     soffice_timeout: float = 180.0
     keep_libreoffice: float = 600.0  # seconds LibreOffice stays open after a build; 0: closed
     tagged_pack: bool = True  # the merged packs keep each document's structure tree
+    # Protective markings (Government Security Classifications): on every page of a restricted
+    # item's documents, and on every other page of the full pack; "" for none.
+    restricted_marking: str = "OFFICIAL-SENSITIVE"
+    pack_marking: str = ""
     email: EmailSettings = field(default_factory=EmailSettings)
 
     def agency_short(self, name: str) -> str:
@@ -103,6 +108,8 @@ def _settings_from(data: Path, raw: dict, env: os._Environ | dict) -> Settings:
                 env, KEEP_ENV, build.get("keep_libreoffice", Settings.keep_libreoffice), zero=True
             ),
             tagged_pack=_yes_no(env, TAGGED_ENV, build.get("tagged_pack", True)),
+            restricted_marking=marking(raw, "restricted_marking", Settings.restricted_marking),
+            pack_marking=marking(raw, "pack_marking", ""),
             email=_email_settings(data, email, env),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -153,7 +160,40 @@ def _email_settings(data: Path, email: dict, env: os._Environ | dict) -> EmailSe
         max_message_mb=float(email.get("max_message_mb", 10)),
         smtp_tls=tls,
         smtp_ca_file=ca_file,
+        per_recipient=_yes_no({}, "per_recipient", email.get("per_recipient", False)),
     )
+
+
+MARKING_LENGTH = 60  # characters: a marking is a few words, drawn on one line of every page
+
+
+def marking(raw: dict, key: str, default: str) -> str:
+    """Read a protective marking: one line of text the stamps' font can draw, or "" (also
+    written "none") for none."""
+    value = raw.get(key, default)
+    problem = None
+    if not isinstance(value, str):
+        problem = f'{value!r} is not text: write the marking in quotes, or "none"'
+    elif "\n" in value or "\r" in value or len(value.strip()) > MARKING_LENGTH:
+        problem = f"{value!r} is not one line of at most {MARKING_LENGTH} characters"
+    elif not _drawable(value):
+        problem = f"{value!r} has characters the page stamps can't draw"
+    if problem is not None:
+        raise InputError(
+            "The partnership settings are not valid.",
+            [Problem(Location(SETTINGS_FILE, key), problem)],
+        )
+    value = " ".join(value.split())
+    return "" if value.casefold() == "none" else value
+
+
+def _drawable(text: str) -> bool:
+    """Tell whether the stamps' WinAnsi-encoded fonts have every character of `text`."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return text.isprintable()
 
 
 def _email_location(key: str) -> Location:

@@ -530,3 +530,22 @@ def test_a_line_break_smuggled_into_the_subject_is_refused(pack):
     mail = Mailing("BHR\rBcc: all@evil.example", MEETING, ITEMS, pack)
     with pytest.raises(DistributionError, match="line break"):
         email_pack(mail, MEMBERS, EmailSettings(sender=SENDER), TEMPLATE, EmailOptions())
+
+
+def test_the_subject_of_a_pack_holding_restricted_material_starts_with_its_marking(pack):
+    marked = dataclasses.replace(mailing(pack, restricted=True), marking="OFFICIAL-SENSITIVE")
+    encrypt_pdf(pack, pack, PACK_PASSWORD)
+    email_pack(marked, MEMBERS, EmailSettings(sender=SENDER), TEMPLATE, EmailOptions())
+    draft = message_from_bytes((pack.parent / "email" / "members.eml").read_bytes())
+    subject = "BHR Safeguarding Partnership: meeting pack for Thursday 15 October 2020"
+    assert draft["Subject"] == f"OFFICIAL-SENSITIVE: {subject}"
+
+
+def test_the_subject_marking_is_the_restricted_items_else_the_whole_packs():
+    from packgen.distribute.emailing import subject_marking
+    from packgen.settings import Settings
+
+    settings = Settings(Path("data"), pack_marking="OFFICIAL")
+    assert subject_marking(settings, restricted=True) == "OFFICIAL-SENSITIVE"
+    assert subject_marking(settings, restricted=False) == "OFFICIAL"
+    assert subject_marking(Settings(Path("data")), restricted=False) == ""

@@ -327,3 +327,68 @@ def test_a_footer_with_brackets_and_a_backslash_is_stamped_as_written(
     out = tmp_path / "pack.pdf"
     assemble(parts, out, replace(INFO, footer="BHR (Barking) \\ Partnership – 15·10·2020"))
     assert "BHR (Barking) \\ Partnership – 15·10·2020 · Page 1 of 8" in page_text(out, 1)
+
+
+# --- Protective marking -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def marked(parts: list[Part], tmp_path: Path) -> Path:
+    """The pack with item 7's documents (landscape and rotated pages) marked restricted."""
+    out = tmp_path / "marked.pdf"
+    marked = [replace(p, marking="OFFICIAL-SENSITIVE") if p.item == 7 else p for p in parts]
+    assemble(marked, out, INFO)
+    return out
+
+
+def markings(pdf: Path) -> list[dict]:
+    return [w for w in words(pdf) if w["text"] == "OFFICIAL-SENSITIVE"]
+
+
+def test_every_page_of_a_marked_document_and_no_other_carries_the_marking(marked: Path) -> None:
+    pages = [w["page"] for w in markings(marked)]
+    assert sorted(set(pages)) == [6, 7, 8]
+    assert all(pages.count(page) == 2 for page in (6, 7, 8))  # at the top and at the bottom
+
+
+@pytest.mark.parametrize("page", [6, 8], ids=["landscape", "rotated"])
+def test_the_marking_sits_centred_at_the_top_and_bottom_inside_the_shown_page(
+    marked: Path, page: int
+) -> None:
+    top, bottom = sorted(
+        (w for w in markings(marked) if w["page"] == page), key=lambda w: w["box"][1]
+    )
+    for word in (top, bottom):
+        x0, y0, x1, y1 = word["box"]
+        assert word["width"] > word["height"]  # landscape as shown
+        assert abs((x0 + x1) / 2 - word["width"] / 2) < 1  # centred
+        assert x1 - x0 > y1 - y0  # upright
+    assert top["box"][3] < 40  # in the top margin
+    assert bottom["box"][1] > bottom["height"] - 50  # in the bottom margin,
+    footer = next(w for w in words(marked) if w["page"] == page and w["text"] == "Page")
+    assert bottom["box"][3] <= footer["box"][1]  # above the footer, not on it
+
+
+def test_a_whole_pack_marking_goes_on_every_page_a_document_marks_not(
+    parts: list[Part], tmp_path: Path
+) -> None:
+    out = tmp_path / "marked.pdf"
+    marked = [replace(p, marking="OFFICIAL-SENSITIVE") if p.item == 7 else p for p in parts]
+    assemble(marked, out, replace(INFO, marking="OFFICIAL"))
+    found = {(w["page"], w["text"]) for w in words(out) if w["text"].startswith("OFFICIAL")}
+    assert found == {(n, "OFFICIAL") for n in range(1, 6)} | {
+        (n, "OFFICIAL-SENSITIVE") for n in range(6, 9)
+    }
+
+
+def test_the_marking_is_a_pagination_artifact_in_the_embedded_font(marked: Path) -> None:
+    page = PdfReader(marked).pages[5]
+    form = next(
+        x.get_object()
+        for name, x in page["/Resources"]["/XObject"].items()
+        if name.startswith("/PackgenStamp")
+    )
+    content = form.get_data().decode("latin-1")
+    assert content.count("/Artifact <</Type /Pagination /Subtype /Header>> BDC 0 g BT /F2") == 1
+    assert "(OFFICIAL-SENSITIVE) Tj ET EMC" in content
+    assert "/FontFile2" in form["/Resources"]["/Font"]["/F2"]["/FontDescriptor"]

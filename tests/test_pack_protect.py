@@ -148,6 +148,15 @@ def test_two_restricted_papers_of_one_item_share_one_notice(tmp_path):
     assert public[0].title == "Restricted, not for publication"
 
 
+def test_the_notice_and_its_agenda_line_give_the_reason_when_there_is_one(tmp_path):
+    paper = text_pdf(tmp_path / "p.pdf", ["secret"])
+    parts = [Part("09-tracker", paper, "Tracker", 9, TRACKER)]
+    [notice] = public_parts(parts, {"09-tracker"}, tmp_path, {9: "Information about a person"})
+    assert notice.title == "Restricted, not for publication (Information about a person)"
+    text = " ".join(PdfReader(notice.pdf).pages[0].extract_text().split())
+    assert text == f"{NOTICE} (Information about a person)"
+
+
 def test_notice_without_item_number_names_the_title():
     assert notice_text(None, "Tracker") == "Tracker: restricted, not for publication"
 
@@ -290,3 +299,49 @@ def test_check_warns_about_restricted_items_without_a_password(monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, "pw")
     result = CliRunner().invoke(cli, ["check", "2020-10-15", "--data", str(data)])
     assert "no pack password is set" not in result.output
+
+
+def marked_pages(pdf: Path, password: str = "") -> list[int]:
+    """The pages on which pdftotext finds the marking, once per time it shows."""
+    pages = subprocess.run(
+        ["pdftotext", "-upw", password, "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\f")
+    return [n for n, text in enumerate(pages, start=1) for _ in range(text.count("OFFICIAL-"))]
+
+
+@pytest.mark.soffice
+def test_sample_trackers_pages_and_no_others_carry_the_marking_top_and_bottom(protected_build):
+    manifest = json.loads((protected_build / "manifest.json").read_text())
+    first, last = next(d["pages"] for d in manifest["documents"] if "tracker" in d["key"])
+    found = marked_pages(protected_build / "meeting-pack.pdf", PACK_PASSWORD)
+    agenda = found.count(1)  # the agenda names the marking beside item 9
+    assert agenda == 1
+    assert [n for n in found if n != 1] == [n for n in range(first, last + 1) for _ in (1, 2)]
+    assert marked_pages(protected_build / "public-pack.pdf") == []
+
+
+@pytest.mark.soffice
+def test_sample_public_pack_says_why_an_item_is_withheld(sample_copy, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from packgen.commands.pipeline import build
+
+    book = openpyxl.load_workbook(sample_copy / "forward_plan.xlsx")
+    sheet = book.active
+    heading = next(r for r in sheet.iter_rows() if r[0].value == "Item")[0].row
+    sheet.cell(heading, 8, "Reason")
+    tracker = next(r for r in sheet.iter_rows() if r[0].value == 9 and r[6].value == "Y")
+    sheet.cell(tracker[0].row, 8, "Paragraph 1 of Part 1 of Schedule 12A")
+    book.save(sample_copy / "forward_plan.xlsx")
+    templates = Path(__file__).parent.parent / "packgen" / "templates"
+    folder = build(sample_copy, templates, tmp_path, dt.date(2020, 10, 15)).folder
+    public = PdfReader(folder / "public-pack.pdf")
+    reason = "(Paragraph 1 of Part 1 of Schedule 12A)"
+    agenda = " ".join(public.pages[0].extract_text().split())
+    assert f"Restricted, not for publication {reason}" in agenda
+    assert any(f"{NOTICE} {reason}" in " ".join(p.extract_text().split()) for p in public.pages)

@@ -152,6 +152,24 @@ def test_forward_plan_papers_and_agenda_numbers(tmp_path):
     assert second.restricted and not first.restricted
 
 
+def test_forward_plan_reason_is_read_for_a_restricted_item_and_warned_of_otherwise(tmp_path):
+    head = ["Item", "Agenda Item", "Lead", "Restricted", "Reason"]
+    rows = [
+        head,
+        ["Meeting: 15 October 2020"],
+        [9, "Tracker", "All", "Y", "Paragraph 1 of Part 1\nof Schedule 12A"],
+        [10, "Report", "All", "N", "Information relating to an individual"],
+    ]
+    make_workbook(tmp_path / "forward_plan.xlsx", rows)
+    problems = Problems()
+    [meeting] = read_forward_plan(tmp_path, problems)
+    assert [i.reason for i in meeting.items] == ["Paragraph 1 of Part 1 of Schedule 12A", ""]
+    [warning] = problems.warnings
+    assert str(warning) == (
+        "forward_plan.xlsx › Sheet1 › E4: a Reason is given but the item is not restricted"
+    )
+
+
 def test_paper_names_leaving_the_papers_folder_are_refused(tmp_path):
     head = ["Item", "Agenda Item", "Lead", "Papers"]
     rows = [head, ["Meeting: 15 October 2020"], [1, "X", "All", "../../secret.pdf"]]

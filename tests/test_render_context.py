@@ -164,6 +164,24 @@ def test_no_notes_before_the_meeting_is_an_input_error(prepared):
         minutes_context(prepared)
 
 
+def test_agenda_shows_the_marking_beside_an_item_with_restricted_papers(prepared):
+    items = agenda_context(plan_pack(prepared), prepared, None)["items"]
+    marked = [i["title"] for i in items if "OFFICIAL-SENSITIVE" in i["title"]]
+    assert marked == ["BHR Case Review Tracker [OFFICIAL-SENSITIVE]"]
+
+
+def test_agenda_without_restricted_papers_or_marking_shows_none(prepared):
+    plan = plan_pack(prepared)
+    public = dataclasses.replace(
+        plan, documents=[dataclasses.replace(d, restricted=False) for d in plan.documents]
+    )
+    unmarked = dataclasses.replace(
+        prepared, settings=dataclasses.replace(prepared.settings, restricted_marking="")
+    )
+    for shown in (agenda_context(public, prepared, None), agenda_context(plan, unmarked, None)):
+        assert not any("[" in i["title"] for i in shown["items"])
+
+
 # --- the actions closed since the previous meeting ------------------------------------------
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data"

@@ -357,8 +357,10 @@ def test_sample_agenda_has_every_item_with_lead_and_time(sample):
     prepared, paths = sample
     lines = text_of(paths["00-agenda"]).splitlines()
     for item in prepared.agenda.items:
-        row = lines[lines.index(item.title) - 1 : lines.index(item.title) + 12]
+        at = next(n for n, line in enumerate(lines) if line.startswith(item.title))
+        row = lines[at - 1 : at + 12]
         assert row[0] == str(item.number)
+        assert row[1] == item.title + (" [OFFICIAL-SENSITIVE]" if item.restricted else "")
         assert item.lead in row
         assert f"{item.minutes} minute{'s' if item.minutes != 1 else ''}" in row
     assert "26 March 2021 @ 14:00" in lines

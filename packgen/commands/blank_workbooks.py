@@ -116,6 +116,12 @@ WORKBOOKS = (
                         "Action log",
                     ),  # fmt: skip
                     Field("Restricted", 11, "Y or N", "N", YES_NO),
+                    Field(
+                        "Reason",
+                        30,
+                        "why a restricted item is withheld, printed in the public pack; optional",
+                        "",
+                    ),
                 ),
                 SECTION + " Items without a number are planned, not on the agenda.",
             ),

@@ -253,7 +253,7 @@ def _documents(
         converted = conversion.finish()
     pdfs.update({source.stem: pdf for source, pdf in converted.items()})
     pdfs[agenda.key] = pdf_dir / f"{agenda.key}.pdf"
-    return _parts(plan, pdfs)
+    return _parts(plan, pdfs, prepared.settings.restricted_marking)
 
 
 def _copy_pdf_papers(plan: PackPlan, pdf_dir: Path) -> dict[str, Path]:
@@ -297,8 +297,9 @@ def _progress(progress: Progress | None, total: int) -> Callable[[Path], None]:
     return report
 
 
-def _parts(plan: PackPlan, pdfs: dict[str, Path]) -> list[Part]:
-    """Turn the plan's documents into the pack's parts, in pack order."""
+def _parts(plan: PackPlan, pdfs: dict[str, Path], marking: str) -> list[Part]:
+    """Turn the plan's documents into the pack's parts, in pack order; a restricted document's
+    pages carry the protective `marking`."""
     return [
         Part(
             key=doc.key,
@@ -306,6 +307,7 @@ def _parts(plan: PackPlan, pdfs: dict[str, Path]) -> list[Part]:
             title=doc.title,
             item=doc.item.number if doc.item else None,
             item_title=doc.item.title if doc.item else "",
+            marking=marking if doc.restricted else "",
         )
         for doc in plan.documents
     ]
@@ -320,6 +322,7 @@ def _pack_info(plan: PackPlan, prepared: Prepared) -> PackInfo:
         footer=f"{name} – {day}",
         language=prepared.settings.language,
         tagged=prepared.settings.tagged_pack,
+        marking=prepared.settings.pack_marking,
     )
 
 

@@ -25,6 +25,11 @@ reply_address = ""
 signing_line = {line}
 # Logo images for the letters' heading, for example ["logos/council.png"]: put them in data/.
 logos = []
+# The protective marking at the top and bottom of every page of a restricted item's papers
+# (Government Security Classifications), or "none".
+restricted_marking = "OFFICIAL-SENSITIVE"
+# A marking for every other page of the full pack, for example "OFFICIAL"; none by default.
+# pack_marking = "OFFICIAL"
 
 # The agencies, as the Members sheet's Agency column names them, and the short form the agenda
 # uses. Copy the four lines once for each agency and take out the #:
@@ -54,4 +59,7 @@ smtp_port = 25
 # smtp_ca_file = "mail-ca.pem"
 # A message bigger than this many MB is refused; `packgen email --split` sends it in parts.
 max_message_mb = 10
+# true: a message for each person, with a copy stamped with their name (`packgen trace` finds
+# whose a copy is), as `packgen email --per-recipient` does.
+# per_recipient = false
 """

@@ -8,5 +8,6 @@ __getattr__, __dir__, __all__ = lazy_face(
         "emailing": ["EmailOptions", "email_meeting", "email_pack"],
         "sendlog": ["SENT_LOG", "SendLog"],
         "supplements": ["restricted_warnings"],
+        "trace": ["trace_copy"],
     },
 )

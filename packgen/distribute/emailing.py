@@ -6,6 +6,7 @@ The stages live in their own modules: `recipients` (who, with checked addresses)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -17,6 +18,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from packgen.check import prepare
+from packgen.distribute.copies import personal_copies
 from packgen.distribute.messages import (
     TEMPLATE,
     Draft,
@@ -43,7 +45,7 @@ from packgen.errors import DistributionError, Location, Problem
 from packgen.files import sha256
 from packgen.model import Member
 from packgen.plan import PACK_NAME, PASSWORD_ENV
-from packgen.settings import EmailSettings
+from packgen.settings import EmailSettings, Settings
 from packgen.write import compare, issue_pack, last_issue, read_manifest
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class EmailOptions:
     resend: bool = False
     allow_unprotected: bool = False
     no_tls: bool = False
+    per_recipient: bool = False  # or [email] per_recipient: a stamped copy for each person
 
 
 @dataclass
@@ -81,10 +84,17 @@ def email_meeting(
     with_restricted_papers = {p.item for p in prepared.papers if p.restricted}
     items = tuple(prepared.agenda.items)
     restricted = tuple(i for i in items if i.restricted or i.number in with_restricted_papers)
-    mailing = Mailing(prepared.settings.name, prepared.meeting, items, pack, restricted)
+    marking = subject_marking(prepared.settings, bool(restricted))
+    mailing = Mailing(prepared.settings.name, prepared.meeting, items, pack, restricted, marking)
     members = prepared.partnership.members
     template = templates / TEMPLATE
     return email_pack(mailing, members, prepared.settings.email, template, options, password)
+
+
+def subject_marking(settings: Settings, restricted: bool) -> str:
+    """The marking a message's subject starts with: the restricted items' when the pack holds
+    any, else the whole pack's (either may be none)."""
+    return (settings.restricted_marking if restricted else "") or settings.pack_marking
 
 
 def email_pack(
@@ -114,17 +124,25 @@ def email_pack(
     if supplement is not None:  # who had the issue it follows gets it, not the whole pack
         sent_log = SendLog(folder / SENT_LOG)
         groups, supplement_groups = supplement.split(groups, sent_log, pack_sha)
-    compose = functools.partial(
-        prepare_drafts,
-        mailing,
-        groups,
-        sender=settings.sender,
-        template=template,
-        pages=pages,
-        encrypted=encrypted,
-    )
+
+    def compose(chosen: Sequence[RecipientGroup]) -> Callable:
+        return functools.partial(
+            prepare_drafts,
+            mailing,
+            chosen,
+            sender=settings.sender,
+            template=template,
+            pages=pages,
+            encrypted=encrypted,
+        )
+
     limit = int(settings.max_message_mb * 1_000_000)
-    drafts = _drafts(compose, pack, folder, limit, options, secret) if groups else []
+    if not groups:
+        drafts = []
+    elif options.per_recipient or settings.per_recipient:
+        drafts = _personal_drafts(compose, groups, pack, folder, limit, options, secret)
+    else:
+        drafts = _drafts(compose(groups), pack, folder, limit, options, secret)
     write_drafts(drafts, folder)
     report = EmailReport(drafts)
     if supplement is not None:
@@ -215,6 +233,23 @@ def _drafts(
     if options.split and any(d.size > limit for d in drafts):
         drafts = compose(_split(pack, drafts, folder / "parts", limit, secret()))
     check_size(drafts, limit, lambda: [] if options.split else largest_papers(pack, secret()))
+    return drafts
+
+
+def _personal_drafts(
+    compose: Callable[[Sequence[RecipientGroup]], Callable],
+    groups: Sequence[RecipientGroup],
+    pack: Path,
+    folder: Path,
+    limit: int,
+    options: EmailOptions,
+    secret: Callable[[], str | None],
+) -> list[Draft]:
+    """One message per person, each with their own stamped copy (split as the pack would be)."""
+    drafts = []
+    for personal in personal_copies(pack, groups, folder, secret, dt.date.today()):
+        made = _drafts(compose([personal.group]), personal.copy, folder, limit, options, secret)
+        drafts += [dataclasses.replace(draft, name=personal.name) for draft in made]
     return drafts
 
 

@@ -37,6 +37,7 @@ class Mailing:
     items: tuple[AgendaItem, ...]
     pack: Path
     restricted: tuple[AgendaItem, ...] = ()
+    marking: str = ""  # the protective marking the subject starts with: "OFFICIAL-SENSITIVE"
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Draft:
     part: int = 1
     parts: int = 1
     path: Path | None = None
+    name: str = ""  # the draft's file name without .eml, when not the group's key
 
     @property
     def size(self) -> int:
@@ -157,10 +159,18 @@ def prepare_drafts(
             values = context(mailing, group, pages, encrypted)
             values.update(part=number, parts=len(attachments), contents=list(contents))
             subject, body = render(template, values)
+            subject = marked_subject(subject, mailing.marking)
             name = stem + (f"-part-{number}-of-{len(attachments)}" if len(attachments) > 1 else "")
             msg = build_message(sender, group, subject, body, path, name + ".pdf")
             drafts.append(Draft(group, msg, path, number, len(attachments)))
     return drafts
+
+
+def marked_subject(subject: str, marking: str) -> str:
+    """Start the subject with the protective marking, as partners mark sensitive email."""
+    if not marking or subject.startswith(marking):
+        return subject
+    return f"{marking}: {subject}"
 
 
 def write_drafts(drafts: Sequence[Draft], folder: Path) -> None:
@@ -172,7 +182,7 @@ def write_drafts(drafts: Sequence[Draft], folder: Path) -> None:
         msg = copy_message(draft.message)
         msg["X-Unsent"] = "1"
         suffix = f"-part-{draft.part}-of-{draft.parts}" if draft.parts > 1 else ""
-        draft.path = folder / f"{draft.group.key}{suffix}.eml"
+        draft.path = folder / f"{draft.name or draft.group.key}{suffix}.eml"
         write_atomic(draft.path, msg.as_bytes(policy=POLICY))
         log.info("wrote %s", draft.path)
 

@@ -21,6 +21,7 @@ class Recipient:
     name: str
     address: str
     send_as: str  # "to" or "cc"
+    organisation: str = ""  # the member's agency, as the Members sheet writes it
 
     @property
     def header(self) -> Address:
@@ -106,4 +107,4 @@ def _recipient(member: Member, problems: Problems) -> Recipient | None:
     if send_as not in ("to", "cc"):
         problems.error(where, f"Send As is {member.send_as!r}; write to or cc")
         return None
-    return Recipient(name, address, send_as)
+    return Recipient(name, address, send_as, member.agency.strip())

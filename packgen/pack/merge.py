@@ -12,38 +12,40 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from pypdf.errors import PdfReadError
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    StreamObject,
-)
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 from reportlab.lib.units import cm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from packgen import __version__
 from packgen.errors import InputError, Location, Problem
-from packgen.pack.fonts import Font, embed_font, load_font, winansi_string
+from packgen.pack.stamping import (
+    ARTIFACT,
+    StampFonts,
+    centred,
+    display_box,
+    draw_over,
+    font_resources,
+    form_xobject,
+    pdf,
+    save_stream,
+    stamp_fonts,
+    text_op,
+)
 from packgen.pack.structure import StructureCache
 from packgen.pack.tagged import TaggedPack
 from packgen.plan import Layout, PackInfo, Part, plan_layout
 
 log = logging.getLogger(__name__)
 
-FOOTER_FONT = "Helvetica"
 FOOTER_SIZE = 8.0
 FOOTER_BASELINE = 0.9 * cm  # from the bottom edge, below the documents' own bottom margins
-ITEM_FONT = "Helvetica-Bold"
 ITEM_SIZE = 9.0
 ITEM_MARGIN = 0.5 * cm  # the item box's distance from the top and right edges
-STAMP_NAME = "/PackgenStamp"  # the stamp's Form XObject on each page: /PackgenStamp1, ...
+MARKING_SIZE = 9.0
+MARKING_TOP = 0.9 * cm  # the marking's baseline from the top edge, in line with the item box
+MARKING_BOTTOM = FOOTER_BASELINE + 0.45 * cm  # just above the footer
 READER_CACHE_BYTES = 256 * 1024 * 1024  # the opened PDFs a build keeps for its next pack
 
 
@@ -207,24 +209,29 @@ def _links_locally(annot: DictionaryObject) -> bool:
 
 
 def _stamp(writer: PdfWriter, parts: Sequence[Part], layout: Layout, info: PackInfo) -> None:
-    """Stamp every page's footer, and each paper's first page with its item number.
+    """Stamp every page's footer, each paper's first page with its item number, and each page
+    of a marked document (a restricted item's, or any with a whole-pack marking) with its
+    protective marking at the top and bottom.
 
     Each page's stamp is a Form XObject drawn after the page's own content, which is wrapped
-    in q … Q and never parsed or recompressed.
+    in q … Q and never parsed or recompressed (packgen.pack.stamping).
     """
     firsts = {layout.documents[p.key][0] - 1: _item_stamp(p) for p in parts if p.item is not None}
+    markings = page_markings(parts, layout, info.marking)
     marks = "".join(p.mark for p in parts)
-    faces = stamp_fonts(
-        f"{info.footer}  \u00b7  {info.page_word} 0123456789 of", f"Item 0123456789 \u00b7 {marks}"
-    )
-    fonts = _font_resources(writer, faces)
-    save = writer._add_object(_stream(b"q\n"))  # one "q" stream, shared by every page
+    bold = f"Item 0123456789 \u00b7 {marks}" + "".join(sorted(set(markings.values())))
+    faces = stamp_fonts(f"{info.footer}  \u00b7  {info.page_word} 0123456789 of", bold)
+    fonts = font_resources(writer, faces)
+    save = save_stream(writer)  # one "q" stream, shared by every page
     for index, page in enumerate(writer.pages):
-        box = _display_box(page)
-        footer = f"{info.footer}  \u00b7  {info.page_word} {index + 1} of {layout.pages}"
-        item = firsts.get(index)
-        form = _form_xobject(writer, box.size, _overlay(box.size, footer, item, faces), fonts)
-        _wrap_contents(writer, page, save, _placement(box), _add_xobject(page, form))
+        size = display_box(page).size
+        stamp = Stamp(
+            footer=f"{info.footer}  \u00b7  {info.page_word} {index + 1} of {layout.pages}",
+            item=firsts.get(index),
+            marking=markings.get(index, ""),
+        )
+        form = form_xobject(writer, size, _overlay(size, stamp, faces), fonts)
+        draw_over(writer, page, save, form)
 
 
 def _item_stamp(part: Part) -> str:
@@ -232,181 +239,45 @@ def _item_stamp(part: Part) -> str:
     return f"Item {part.item}  \u00b7  {part.mark}" if part.mark else f"Item {part.item}"
 
 
-@dataclass(frozen=True)
-class StampFonts:
-    """The footer's and the item box's fonts: embedded subsets, or the standard ones if no
-    font is installed to embed (the pack is then not PDF/UA: `check-pdf` says so)."""
-
-    regular: Font | None
-    bold: Font | None
-
-    def width(self, text: str, bold: bool, size: float) -> float:
-        font = self.bold if bold else self.regular
-        if font is not None:
-            return font.width(text, size)
-        return stringWidth(text, ITEM_FONT if bold else FOOTER_FONT, size)
-
-
-def stamp_fonts(footer: str, item: str) -> StampFonts:
-    """Load the fonts the stamps are drawn in, with the glyphs of `footer` and `item` text."""
-    return StampFonts(load_font("regular", footer), load_font("bold", item))
-
-
-def _font_resources(writer: PdfWriter, faces: StampFonts) -> IndirectObject:
-    """Add the stamps' resources: the footer's and the item box's fonts."""
-    fonts = DictionaryObject()
-    for (name, font), face in zip(_FONTS.items(), (faces.regular, faces.bold), strict=True):
-        if face is not None:
-            fonts[NameObject(name)] = embed_font(writer, face)
-            continue
-        fonts[NameObject(name)] = writer._add_object(
-            DictionaryObject(
-                {
-                    NameObject("/Type"): NameObject("/Font"),
-                    NameObject("/Subtype"): NameObject("/Type1"),
-                    NameObject("/BaseFont"): NameObject(f"/{font}"),
-                    NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-                }
-            )
-        )
-    procset = ArrayObject([NameObject("/PDF"), NameObject("/Text")])
-    resources = {NameObject("/Font"): fonts, NameObject("/ProcSet"): procset}
-    return writer._add_object(DictionaryObject(resources))
-
-
-_FONTS = {"/F1": FOOTER_FONT, "/F2": ITEM_FONT}
-
-
-def _form_xobject(
-    writer: PdfWriter, size: tuple[float, float], content: bytes, resources: IndirectObject
-) -> IndirectObject:
-    """Add a page-sized, Flate-compressed Form XObject drawing `content`."""
-    form = _stream(content)
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/FormType")] = NumberObject(1)
-    form[NameObject("/BBox")] = ArrayObject(_numbers(0, 0, *size))
-    form[NameObject("/Resources")] = resources
-    return writer._add_object(form.flate_encode())
-
-
-def _add_xobject(page: PageObject, form: IndirectObject) -> NameObject:
-    """Name the form in the page's own copy of its resources, so pages that shared them don't."""
-    resources = page.get_inherited("/Resources", None)
-    resources = resources.get_object() if resources is not None else None
-    copy = DictionaryObject(resources if isinstance(resources, DictionaryObject) else {})
-    xobjects = copy.get("/XObject")
-    xobjects = DictionaryObject(xobjects if isinstance(xobjects, DictionaryObject) else {})
-    number = 1
-    while f"{STAMP_NAME}{number}" in xobjects:
-        number += 1
-    name = NameObject(f"{STAMP_NAME}{number}")
-    xobjects[name] = form
-    copy[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = copy
-    return name
-
-
-def _wrap_contents(
-    writer: PdfWriter, page: PageObject, save: IndirectObject, at: Transformation, name: str
-) -> None:
-    """Make the page's contents q, its own streams, Q, then the stamp drawn where `at` puts it."""
-    contents = page.raw_get("/Contents") if "/Contents" in page else None
-    resolved = contents.get_object() if contents is not None else None
-    if isinstance(resolved, ArrayObject):
-        streams = [s if isinstance(s, IndirectObject) else writer._add_object(s) for s in resolved]
-    elif isinstance(resolved, StreamObject):
-        indirect = isinstance(contents, IndirectObject)
-        streams = [contents if indirect else writer._add_object(resolved)]
-    else:
-        streams = []
-    draw = f"\nQ\nq {_pdf(*at.ctm)} cm {name} Do Q\n".encode("ascii")
-    page[NameObject("/Contents")] = ArrayObject([save, *streams, writer._add_object(_stream(draw))])
-
-
-def _stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
-
-
-def _text(number: NumberObject | FloatObject) -> str:
-    """Write a PDF number as it appears in a content stream."""
-    buffer = io.BytesIO()
-    number.write_to_stream(buffer)
-    return buffer.getvalue().decode("ascii")
-
-
-def _numbers(*values: float) -> list[NumberObject | FloatObject]:
-    """PDF numbers: whole ones as integers, others to 1/10000 of a point, never as 1e-17."""
-    numbers: list[NumberObject | FloatObject] = []
-    for value in values:
-        value = round(value, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
-        numbers.append(NumberObject(int(value)) if value.is_integer() else FloatObject(value))
-    return numbers
+def page_markings(parts: Sequence[Part], layout: Layout, whole: str = "") -> dict[int, str]:
+    """Return the protective marking of each marked page (0-based): its document's, else the
+    whole pack's."""
+    markings = {}
+    for part in parts:
+        first, last = layout.documents[part.key]
+        for index in range(first - 1, last):
+            if part.marking or whole:
+                markings[index] = part.marking or whole
+    return markings
 
 
 @dataclass(frozen=True)
-class _Box:
-    """A page as it is shown: its visible box in user space, its rotation and shown size."""
+class Stamp:
+    """What one page is stamped with."""
 
-    left: float
-    bottom: float
-    right: float
-    top: float
-    rotation: int
-
-    @property
-    def size(self) -> tuple[float, float]:
-        width, height = self.right - self.left, self.top - self.bottom
-        return (height, width) if self.rotation in (90, 270) else (width, height)
+    footer: str
+    item: str | None = None
+    marking: str = ""
 
 
-def _display_box(page: PageObject) -> _Box:
-    box = page.cropbox
-    left, right = sorted((float(box.left), float(box.right)))
-    bottom, top = sorted((float(box.bottom), float(box.top)))
-    return _Box(left, bottom, right, top, page.rotation % 360)
-
-
-def _placement(box: _Box) -> Transformation:
-    """Map the upright overlay onto the page so it reads upright once /Rotate is applied."""
-    corner = {
-        0: (box.left, box.bottom),
-        90: (box.right, box.bottom),
-        180: (box.right, box.top),
-        270: (box.left, box.top),
-    }[box.rotation]
-    return Transformation().rotate(box.rotation).translate(*corner)
-
-
-def _overlay(size: tuple[float, float], footer: str, item: str | None, fonts: StampFonts) -> bytes:
-    """Draw a page's stamp, upright on a page of the size shown: the footer and the item box,
-    each marked as a pagination artifact, so that a screen reader passes over them."""
+def _overlay(size: tuple[float, float], stamp: Stamp, fonts: StampFonts) -> bytes:
+    """Draw a page's stamp, upright on a page of the size shown: the footer, the item box and
+    the marking, each marked as a pagination artifact, so that a screen reader passes over them."""
     width, height = size
-    footer_size = min(FOOTER_SIZE, 0.9 * width / fonts.width(footer, False, 1))
-    x = width / 2 - fonts.width(footer, False, footer_size) / 2
+    footer_size, x = centred(fonts, stamp.footer, False, FOOTER_SIZE, width)
     ops = [
-        f"{_ARTIFACT % '/Footer'} 0.25 g "
-        f"{_text_op('/F1', footer_size, x, FOOTER_BASELINE, footer)} EMC"
+        f"{ARTIFACT % '/Footer'} 0.25 g "
+        f"{text_op('/F1', footer_size, x, FOOTER_BASELINE, stamp.footer)} EMC"
     ]
-    if item is not None:
-        box_width, box_height = fonts.width(item, True, ITEM_SIZE) + 10, ITEM_SIZE + 6
+    if stamp.item is not None:
+        box_width, box_height = fonts.width(stamp.item, True, ITEM_SIZE) + 10, ITEM_SIZE + 6
         x, y = width - ITEM_MARGIN - box_width, height - ITEM_MARGIN - box_height
-        ops.append(_ARTIFACT % "/Header")
-        ops.append(f"1 1 1 rg 0.2 G 0.8 w {_pdf(x, y, box_width, box_height)} re B")
-        ops.append(f"0 g {_text_op('/F2', ITEM_SIZE, x + 5, y + 4.5, item)} EMC")
+        ops.append(ARTIFACT % "/Header")
+        ops.append(f"1 1 1 rg 0.2 G 0.8 w {pdf(x, y, box_width, box_height)} re B")
+        ops.append(f"0 g {text_op('/F2', ITEM_SIZE, x + 5, y + 4.5, stamp.item)} EMC")
+    if stamp.marking:
+        marking_size, x = centred(fonts, stamp.marking, True, MARKING_SIZE, width)
+        for subtype, y in (("/Header", height - MARKING_TOP), ("/Footer", MARKING_BOTTOM)):
+            text = text_op("/F2", marking_size, x, y, stamp.marking)
+            ops.append(f"{ARTIFACT % subtype} 0 g {text} EMC")
     return "\n".join(ops).encode("ascii") + b"\n"
-
-
-_ARTIFACT = "/Artifact <</Type /Pagination /Subtype %s>> BDC"
-
-
-def _text_op(font: str, size: float, x: float, y: float, text: str) -> str:
-    """Show `text` in a WinAnsi-encoded standard font at (x, y)."""
-    return f"BT {font} {_pdf(size)} Tf {_pdf(x, y)} Td {winansi_string(text)} Tj ET"
-
-
-def _pdf(*values: float) -> str:
-    """Numbers as written in a content stream."""
-    return " ".join(_text(number) for number in _numbers(*values))

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,19 +46,34 @@ _LEADING = 18
 _MARGIN = 1.5 * cm
 
 
-def notice_text(number: int | None, title: str) -> str:
-    """Return the words that stand in for a restricted item's papers in the public pack."""
+def notice_text(number: int | None, title: str, reason: str = "") -> str:
+    """Return the words that stand in for a restricted item's papers in the public pack, with
+    the reason the item is restricted when the forward plan gives one."""
     if number is None:
-        return f"{title}: restricted, not for publication"
-    return NOTICE.format(number=number, title=title)
+        text = f"{title}: restricted, not for publication"
+    else:
+        text = NOTICE.format(number=number, title=title)
+    return f"{text} ({reason})" if reason else text
 
 
-def public_parts(parts: Sequence[Part], restricted: Set[str], folder: Path) -> list[Part]:
+def notice_title(reason: str = "") -> str:
+    """The notice's bookmark, and its line under the item in the public agenda."""
+    return f"{RESTRICTED_BOOKMARK} ({reason})" if reason else RESTRICTED_BOOKMARK
+
+
+def public_parts(
+    parts: Sequence[Part],
+    restricted: Set[str],
+    folder: Path,
+    reasons: Mapping[int | None, str] | None = None,
+) -> list[Part]:
     """Return the parts of the public pack: each item's restricted papers become one notice page.
 
-    The notice's bookmark and text name only the item, as the agenda does, never the papers:
-    their titles, pages, outline, metadata and attachments stay out of the public pack.
+    The notice's bookmark and text name only the item, as the agenda does, and the reason the
+    item is restricted (`reasons`, by item number) if given, never the papers: their titles,
+    pages, outline, metadata and attachments stay out of the public pack.
     """
+    reasons = reasons or {}
     public: list[Part] = []
     for part in parts:
         if part.key not in restricted:
@@ -68,8 +83,10 @@ def public_parts(parts: Sequence[Part], restricted: Set[str], folder: Path) -> l
         if public and public[-1].key.startswith(key):
             continue  # the item's notice already stands for this paper too
         key += f"-{sum(p.key.startswith(key) for p in public) + 1}"
-        pdf = write_notice(folder / f"{key}.pdf", notice_text(part.item, part.item_title))
-        public.append(Part(key, pdf, RESTRICTED_BOOKMARK, part.item, part.item_title))
+        reason = reasons.get(part.item, "")
+        text = notice_text(part.item, part.item_title, reason)
+        pdf = write_notice(folder / f"{key}.pdf", text)
+        public.append(Part(key, pdf, notice_title(reason), part.item, part.item_title))
     return public
 
 
@@ -104,10 +121,11 @@ def protect_pack(
     work = folder / ".public"
     public = list(parts)
     if restricted:  # the agenda's page references change only when notices replace papers
-        public = public_parts(parts, restricted, work / "notices")
+        reasons = {d.item.number: d.item.reason for d in plan.documents if d.item}
+        public = public_parts(parts, restricted, work / "notices", reasons)
         settle(public, public_plan(plan, public), work)
         public = [_fresh_agenda(part, work) for part in public]
-    info = replace(info, title=f"{info.title} (public)")
+    info = replace(info, title=f"{info.title} (public)", marking="")  # for publication: unmarked
     layout = assemble(public, folder / PUBLIC_PACK, info, structures)
     shutil.rmtree(work, ignore_errors=True)
     items = {(d.item.number, d.item.title): None for d in plan.documents if d.restricted and d.item}

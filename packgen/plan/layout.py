@@ -20,6 +20,7 @@ class Part:
     item: int | None = None
     item_title: str = ""  # "Case Review Recommendations"
     mark: str = ""  # stamped beside the item on its first page: "Revised", "Supplement 1"
+    marking: str = ""  # its protective marking on every page: "OFFICIAL-SENSITIVE", or none
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class PackInfo:
     tagged: bool = True  # keep each document's structure tree in the merged pack
     page_word: str = "Page"  # the footer's "Page 3 of 52"; a supplement's "S1 page 3 of 5"
     label_prefix: str = ""  # the PDF's page labels: "S1-" makes a supplement's S1-1, S1-2, …
+    marking: str = ""  # the whole pack's protective marking, on the pages a part marks not
 
 
 @dataclass

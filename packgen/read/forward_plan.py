@@ -19,6 +19,7 @@ COLUMNS = (
     Column("minutes", ("Minutes", "Duration", "Time", "Mins"), required=False),
     Column("papers", ("Papers", "Paper", "Documents"), required=False),
     Column("restricted", ("Restricted", "Confidential", "Sensitive"), required=False),
+    Column("reason", ("Reason", "Reason Restricted", "Exemption", "Exempt"), required=False),
 )
 DOCUMENTS = {
     DocumentKind.MINUTES: ("Notes of previous meeting", "Notes of the previous meeting",
@@ -73,6 +74,7 @@ def _close(meetings: list[ForwardPlanMeeting], items: list[AgendaItem]) -> None:
 
 
 def _item(row: Row, problems: Problems) -> AgendaItem:
+    restricted = cells.yes_no(row, "restricted", problems)
     return AgendaItem(
         number=cells.number(row, "number", problems) if row.has("number") else None,
         title=cells.required(row, "title", problems),
@@ -80,11 +82,21 @@ def _item(row: Row, problems: Problems) -> AgendaItem:
         minutes=cells.number(row, "minutes", problems) if row.has("minutes") else None,
         notes=cells.optional(row, "notes"),
         papers=_papers(row, problems),
-        restricted=cells.yes_no(row, "restricted", problems),
+        restricted=restricted,
+        reason=_reason(row, restricted, problems),
         location=row.where("title"),
         lead_location=row.where("lead"),
         papers_location=row.where("papers") if row.has("papers") else None,
     )
+
+
+def _reason(row: Row, restricted: bool, problems: Problems) -> str:
+    """Why the item is restricted, on one line; a reason for an item that isn't is ignored."""
+    reason = " ".join(cells.optional(row, "reason").split())
+    if reason and not restricted:
+        problems.warn(row.where("reason"), "a Reason is given but the item is not restricted")
+        return ""
+    return reason
 
 
 def _papers(row: Row, problems: Problems) -> tuple[PaperRef, ...]:

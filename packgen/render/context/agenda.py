@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from packgen.model import AgendaItem, Meeting, long_date
-from packgen.plan import PackPlan
+from packgen.plan import PackDocument, PackPlan
 from packgen.render.context.common import PageRefs, describe
 
 if TYPE_CHECKING:
@@ -24,7 +24,14 @@ def agenda_context(plan: PackPlan, prepared: Prepared, page_refs: PageRefs | Non
     items = []
     for item in plan.agenda.items:
         items.append(
-            _agenda_item(item, plan, start, page_refs, future if item is dates_item else [])
+            _agenda_item(
+                item,
+                plan,
+                start,
+                page_refs,
+                future if item is dates_item else [],
+                settings.restricted_marking,
+            )
         )
         start = start + item.minutes if start is not None and item.minutes else start
     return {
@@ -45,12 +52,17 @@ def agenda_context(plan: PackPlan, prepared: Prepared, page_refs: PageRefs | Non
 
 
 def _agenda_item(
-    item: AgendaItem, plan: PackPlan, start: int | None, page_refs: PageRefs | None, future: list
+    item: AgendaItem,
+    plan: PackPlan,
+    start: int | None,
+    page_refs: PageRefs | None,
+    future: list,
+    marking: str,
 ) -> dict:
     documents = plan.for_item(item.number)
     return {
         "number": "" if item.number is None else str(item.number),
-        "title": item.title,
+        "title": marked_title(item, documents, marking),
         "lead": item.lead,
         "duration": _duration(item.minutes),
         "start": "" if start is None else f"{start // 60 % 24:02d}:{start % 60:02d}",
@@ -58,6 +70,14 @@ def _agenda_item(
         "papers": [d.title for d in documents],
         "future_meetings": future,
     }
+
+
+def marked_title(item: AgendaItem, documents: list[PackDocument], marking: str) -> str:
+    """The item's title, with the protective marking beside it when the pack holds restricted
+    documents of the item (the public agenda, whose notices stand in for them, shows none)."""
+    if marking and any(d.restricted for d in documents):
+        return f"{item.title} [{marking}]"
+    return item.title
 
 
 def page_text(number: int | None, page_refs: PageRefs | None) -> str:
