@@ -76,6 +76,7 @@ class Font:
         return sum(self.widths[c - FIRST] if c >= FIRST else 0 for c in codes) * size / 1000
 
 
+@functools.cache
 def find_font_file(style: str) -> Path | None:
     """Return the installed font file for a style ("regular" or "bold"), or None."""
     executable = shutil.which("fc-match")

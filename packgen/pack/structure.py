@@ -12,7 +12,6 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from pikepdf import PdfError
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
@@ -25,7 +24,6 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from packgen.pack.qpdf_reading import read_with_qpdf
 from packgen.pack.trees import (
     MAX_DEPTH,
     STRUCTURAL,
@@ -131,6 +129,12 @@ def read_ahead(
 def _read_file(reader: PdfReader, pdf: Path | None) -> Structure | None:
     """Read the tree with qpdf from the PDF's file (fifteen times faster), else with pypdf."""
     if pdf is not None:
+        # Imported only here: pikepdf takes 0.2 s to import, and a rebuild reads its trees
+        # from the cache.
+        from pikepdf import PdfError
+
+        from packgen.pack.qpdf_reading import read_with_qpdf
+
         try:
             return read_with_qpdf(pdf, reader)
         except (PdfError, OSError, ValueError, TypeError, KeyError, IndexError) as exc:
