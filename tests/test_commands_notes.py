@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from corpus import snapshot
 from docx import Document
 from docx.oxml.ns import qn
 from notes_factories import (
@@ -29,23 +29,15 @@ from packgen.commands.pipeline import build
 from packgen.read.partnership import read_partnership
 
 
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_notes_command_writes_the_template_under_the_meeting_date(tmp_path):
-    before = digests(SAMPLE)
+    before = snapshot(SAMPLE)
     args = ["notes", "2020-10-15", "--data", str(SAMPLE), "--templates", str(TEMPLATES)]
     result = CliRunner().invoke(cli, [*args, "--output", str(tmp_path / "output")])
     assert result.exit_code == 0, result.output
     path = tmp_path / "output" / "2020-10-15" / "notes-2020-10-15.docx"
     assert f"save the finished notes as {SAMPLE}/minutes/2020-10-15.docx" in result.output
     assert path.is_file()
-    assert digests(SAMPLE) == before  # nothing written under data/
+    assert snapshot(SAMPLE) == before  # nothing written under data/
 
 
 def test_notes_template_has_a_heading_and_the_lead_for_every_agenda_item(tmp_path):
@@ -110,7 +102,7 @@ ROWS = [
 @pytest.mark.soffice
 def test_actions_command_prints_the_rows_to_paste_and_writes_them_as_a_workbook(notes, tmp_path):
     data = sample_with_notes(tmp_path, notes["writer"])
-    before = digests(data)
+    before = snapshot(data)
     args = ["actions", "2020-10-15", "--data", str(data), "--output", str(tmp_path / "out")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
@@ -120,7 +112,7 @@ def test_actions_command_prints_the_rows_to_paste_and_writes_them_as_a_workbook(
     cells = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert cells == ROWS
     assert sheet["A3"].data_type == "s"  # the ref stays text, not a date
-    assert digests(data) == before  # the officers' files are never written
+    assert snapshot(data) == before  # the officers' files are never written
 
 
 def test_actions_command_names_a_meeting_without_notes(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import PACK_PASSWORD, SAMPLE
+from corpus import snapshot
 from late_changes import add_late_paper, change_action_update, retitle_item
 from pypdf import PdfReader
 
@@ -34,14 +34,6 @@ def packgen(data: Path, output: Path, *args: str):
     return CliRunner().invoke(cli, [command, MEETING, *rest, *where], env=ENV)
 
 
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def reissued(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The sample built and issued; then a late paper, a new update and a retitled item, rebuilt."""
@@ -53,7 +45,7 @@ def reissued(tmp_path_factory: pytest.TempPathFactory) -> dict:
     issued = packgen(data, output, "issue")
     assert issued.exit_code == 0, issued.output
     folder = output / MEETING
-    before = digests(folder / "issued")
+    before = snapshot(folder / "issued")
     add_late_paper(data)
     change_action_update(data)
     retitle_item(data)
@@ -105,7 +97,7 @@ def test_the_manifest_records_the_same_changes(reissued):
 
 
 def test_issued_packs_are_byte_identical_after_rebuilds(reissued):
-    assert digests(reissued["folder"] / "issued") == reissued["issued"]
+    assert snapshot(reissued["folder"] / "issued") == reissued["issued"]
     assert (reissued["folder"] / "meeting-pack.pdf").read_bytes() != (
         reissued["folder"] / "issued" / "1" / "meeting-pack.pdf"
     ).read_bytes()
@@ -117,7 +109,7 @@ def test_a_build_that_fails_leaves_the_issues_untouched(reissued, tmp_path):
     (broken / "papers" / MEETING / "Late Paper - Safeguarding Audit.docx").write_bytes(b"not a zip")
     result = packgen(broken, reissued["output"], "build")
     assert result.exit_code == 1 and "Late Paper - Safeguarding Audit.docx" in result.output
-    assert digests(reissued["folder"] / "issued") == reissued["issued"]
+    assert snapshot(reissued["folder"] / "issued") == reissued["issued"]
 
 
 def test_changes_before_any_issue_is_a_clear_error(tmp_path):
@@ -214,7 +206,7 @@ def test_the_revised_pack_says_so_under_the_agenda_title_and_on_replaced_papers(
 
 
 def test_issued_packs_are_untouched_by_the_supplement(reissued):
-    assert digests(reissued["folder"] / "issued") == reissued["issued"]
+    assert snapshot(reissued["folder"] / "issued") == reissued["issued"]
 
 
 def test_a_supplement_when_nothing_changed_since_the_last_issue_is_refused(reissued, tmp_path):

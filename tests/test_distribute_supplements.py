@@ -4,7 +4,6 @@ the supplement to who had issue 1, the revised pack to a member added since, not
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 import socket
@@ -15,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from conftest import PACK_PASSWORD, SAMPLE
+from corpus import snapshot
 from late_changes import (
     add_late_paper,
     add_member,
@@ -64,14 +64,6 @@ def sent_log(folder: Path) -> list[dict]:
     return json.loads((folder / "email" / "sent.json").read_text(encoding="utf-8"))["sent"]
 
 
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def mailed(tmp_path_factory: pytest.TempPathFactory):
     """Issue 1 emailed; late changes, a member added, the supplement made and emailed twice."""
@@ -85,7 +77,7 @@ def mailed(tmp_path_factory: pytest.TempPathFactory):
     try:
         steps = {"build": run("build"), "first send": run("email", "--send")}
         first = list(handler.received)
-        issue_1 = digests(output / MEETING / "issued" / "1")
+        issue_1 = snapshot(output / MEETING / "issued" / "1")
         add_late_paper(data)
         change_action_update(data)
         retitle_item(data)
@@ -154,7 +146,7 @@ def test_issue_2_keeps_the_revised_pack_with_its_supplement(mailed):
     assert (issue_2 / "meeting-pack.pdf").read_bytes() == (
         mailed["folder"] / "meeting-pack.pdf"
     ).read_bytes()
-    assert digests(mailed["folder"] / "issued" / "1") == mailed["issue_1"]
+    assert snapshot(mailed["folder"] / "issued" / "1") == mailed["issue_1"]
 
 
 def test_the_send_log_says_which_issue_and_supplement_each_recipient_had(mailed):

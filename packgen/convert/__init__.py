@@ -7,7 +7,7 @@ __getattr__, __dir__, __all__ = lazy_face(
     {
         "cache": ["CACHE_DIR", "CachedConverter", "PdfCache", "installation"],
         "conversion": ["INSTALL_HINT", "convert_to_pdf", "require_soffice", "split_batches"],
-        "kept": ["RUNTIME_ENV", "kept_offices", "prune_slots", "stop_offices"],
+        "kept": ["RUNTIME_ENV", "kept_offices", "stop_offices"],
         "paper_copies": ["copy_paper", "image_document", "missing_parts", "refuse_missing_parts"],
         "profile": ["prepare_profile"],
         "soffice": ["client_command", "soffice_version"],

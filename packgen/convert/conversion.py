@@ -151,13 +151,13 @@ class Conversion:
         hung = [run for run in runs if run.timed_out and not run.stopped]
         if not hung:
             return []
-        culprits = [hung_on(run, self.out_dir) for run in hung]
-        self.patience.spend(", ".join(doc.name for doc in culprits if doc is not None))
+        culprits = [doc for doc in (hung_on(run, self.out_dir) for run in hung) if doc is not None]
+        names = ", ".join(doc.name for doc in culprits)
+        self.patience.spend(names)
         left = [doc for run in hung for doc in unreached(run, self.out_dir)]
         for doc in left:
             (self.out_dir / f"{doc.stem}.pdf").unlink(missing_ok=True)
         if left and not self.patience.exhausted:
-            names = ", ".join(doc.name for doc in culprits if doc is not None)
             log.warning(
                 "LibreOffice hung on %s; converting the %d documents after it again", names,
                 len(left),

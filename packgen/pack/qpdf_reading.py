@@ -184,7 +184,8 @@ def _unwrapped(kids: list, role_map: DictionaryObject) -> list:
 def _number_tree(node: object, depth: int = 0) -> Iterator[tuple[int, object]]:
     if not isinstance(node, pikepdf.Dictionary) or depth > MAX_DEPTH:
         return
-    nums = list(_items(node.get("/Nums"))) if isinstance(node.get("/Nums"), pikepdf.Array) else []
+    found = node.get("/Nums")
+    nums = list(found) if isinstance(found, pikepdf.Array) else []
     for key, value in zip(nums[::2], nums[1::2], strict=False):
         if _int(key) is not None:
             yield key, value
